@@ -1,0 +1,132 @@
+// The tiling engine.
+//
+//   auto op = tileflow::createOperation("sobel");
+//   tileflow::TileFlow flow({.tile = {512, 512}});
+//   tileflow::Image edges = flow.configure(op).run(image);
+//
+// A run cuts the image into the tiles of a Grid (see grid.hpp) and runs the configured
+// operation on each tile's halo in parallel (OpenMP). Reconstruction:
+//   - Crop: each tile writes its core. For an operation whose radius is at most the overlap
+//     the result is bit-identical to processing the whole image at once.
+//   - Blend: each tile computes its whole halo; overlapping results are feathered with
+//     weights that fall linearly to zero towards the halo edge (and stay 1 at the image
+//     border), then normalised. Meant for operations that are not strictly local.
+// The overlap defaults to the operation's radius. A smaller overlap is refused
+// (OverlapPolicy::Error) or raised to the radius with a note in the report
+// (OverlapPolicy::Raise): never a silent seam.
+//
+// Chunks: the image is processed chunk by chunk. A chunk is a block of whole tiles; its
+// input (the chunk plus the pixels its tiles' halos reach) is read from the Source while the
+// previous chunk is processed, and its finished pixels go to the Sink. Peak memory therefore
+// depends on chunk and tile size, not on the image size. Results do not depend on the chunk
+// size: chunked and whole-image runs give identical pixels in both reconstruction modes.
+// In-memory runs read tiles straight from the input view and write crop results straight
+// into the output, copying nothing.
+//
+// Callbacks are called from worker threads but never concurrently (the engine serialises
+// them), so a callback needs no lock of its own; keep them short, they hold up the workers.
+//
+// Cancellation is cooperative: the stop token is checked before each tile. A cancelled run
+// throws tileflow::Cancelled; a failing tile throws tileflow::Error naming the tile. In both
+// cases the sink is aborted, so no output that looks complete is left.
+//
+// Thread-safety: a configured TileFlow is immutable during runs; concurrent run() calls on
+// one object are safe. configure() must not race with run().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tileflow/grid.hpp"
+#include "tileflow/image.hpp"
+#include "tileflow/operation.hpp"
+#include "tileflow/source.hpp"
+
+namespace tileflow {
+
+enum class Reconstruction { Crop, Blend };
+enum class OverlapPolicy { Error, Raise };
+
+std::string_view reconstructionName(Reconstruction mode);            // "crop", "blend"
+std::optional<Reconstruction> parseReconstruction(std::string_view name);
+
+struct EngineOptions {
+    Size tile{512, 512};
+    std::optional<std::int64_t> overlap;  // default: the operation's radius
+    OverlapPolicy overlapPolicy = OverlapPolicy::Error;
+    Reconstruction reconstruction = Reconstruction::Crop;
+    // Chunk size in pixels, rounded up to whole tiles. Zero: 4096 x 4096 for sources, the
+    // whole image for in-memory crop runs (which need no chunk buffers).
+    Size chunk{0, 0};
+    int threads = 0;  // worker threads; 0 uses OpenMP's default
+};
+
+// Progress of a run, passed to every callback. Counts cover all passes of the run
+// (statistics passes first, then the processing pass).
+struct RunStats {
+    int pass = 0;              // current pass, 0-based
+    int passes = 1;            // statistics passes + 1
+    std::int64_t tilesDone = 0;
+    std::int64_t tilesTotal = 0;
+    std::int64_t chunksDone = 0;
+    std::int64_t chunksTotal = 0;
+    std::int64_t pixelsDone = 0;   // core pixels (per channel plane) finished
+    std::int64_t pixelsTotal = 0;
+    int channels = 0;              // input channels
+    std::int64_t bytesRead = 0;    // input bytes read from the source
+    std::int64_t bytesWritten = 0; // output bytes handed to the sink
+    std::int64_t engineBytes = 0;  // bytes the engine holds in buffers right now
+    std::int64_t enginePeakBytes = 0;
+    double elapsedSeconds = 0;
+};
+
+class Callbacks {
+public:
+    virtual ~Callbacks() = default;
+    virtual void onStart(const RunStats&) {}
+    virtual void onEnd(const RunStats&) {}
+    virtual void onError(std::string_view /*message*/, const RunStats&) {}
+    virtual void onChunkStart(const Rect& /*chunk*/, const RunStats&) {}
+    virtual void onChunkEnd(const Rect& /*chunk*/, const RunStats&) {}
+    virtual void onTileStart(const Tile&, const RunStats&) {}
+    virtual void onTileEnd(const Tile&, double /*seconds*/, const RunStats&) {}
+};
+
+struct RunControl {
+    Callbacks* callbacks = nullptr;  // borrowed, may be null
+    std::stop_token stop;
+};
+
+struct RunReport {
+    RunStats stats;
+    std::int64_t overlap = 0;            // overlap actually used
+    std::vector<std::string> notes;      // e.g. "overlap raised from 1 to 4"
+    std::vector<Measurement> measurements;
+};
+
+class TileFlow {
+public:
+    explicit TileFlow(EngineOptions options = {});
+
+    TileFlow& configure(std::shared_ptr<const Operation> operation);
+    const EngineOptions& options() const { return options_; }
+    const std::shared_ptr<const Operation>& operation() const { return operation_; }
+
+    // Processes `input` into `output`, which must have the operation's output info.
+    RunReport run(ConstImageView input, ImageView output, const RunControl& control = {}) const;
+    // Processes `input` into a new image.
+    Image run(ConstImageView input, const RunControl& control = {}) const;
+    // Streams `source` through the operation into `sink`.
+    RunReport run(const Source& source, Sink& sink, const RunControl& control = {}) const;
+
+private:
+    EngineOptions options_;
+    std::shared_ptr<const Operation> operation_;
+};
+
+}  // namespace tileflow

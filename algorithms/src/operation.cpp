@@ -1,0 +1,16 @@
+#include "tileflow/operation.hpp"
+
+#include "tileflow/error.hpp"
+
+namespace tileflow {
+
+std::unique_ptr<Statistics> Operation::newStatistics(int pass, const ImageInfo& /*input*/,
+                                                     const StatisticsList& /*earlier*/) const {
+    throw Error(std::string(id()) + " has no statistics pass " + std::to_string(pass));
+}
+
+std::vector<Measurement> Operation::measurements(const StatisticsList& /*statistics*/) const {
+    return {};
+}
+
+}  // namespace tileflow
