@@ -24,7 +24,8 @@ Image BufferPool::acquire(const ImageInfo& info) {
 }
 
 void BufferPool::release(Image image) {
-    if (image.empty()) return;
+    if (image.empty())
+        return;
     std::lock_guard lock(mutex_);
     free_.push_back(std::move(image));
 }

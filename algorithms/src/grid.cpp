@@ -15,10 +15,9 @@ Grid::Grid(Size image, GridSpec spec) : image_(image), spec_(spec) {
         throw InvalidArgument("overlap must not be negative, got " + std::to_string(spec.overlap));
     }
     if (spec.overlap >= spec.tile.width || spec.overlap >= spec.tile.height) {
-        throw InvalidArgument("overlap (" + std::to_string(spec.overlap) +
-                              ") must be smaller than the tile size (" +
-                              std::to_string(spec.tile.width) + "x" +
-                              std::to_string(spec.tile.height) + ")");
+        throw InvalidArgument(
+            "overlap (" + std::to_string(spec.overlap) + ") must be smaller than the tile size (" +
+            std::to_string(spec.tile.width) + "x" + std::to_string(spec.tile.height) + ")");
     }
     if (image.empty()) {
         throw InvalidArgument("cannot tile an empty image (" + std::to_string(image.width) + "x" +
@@ -39,9 +38,9 @@ Tile Grid::tile(std::int64_t col, std::int64_t row) const {
     t.col = col;
     t.row = row;
     const Rect full = rectOf(image_);
-    t.core = Rect{col * spec_.tile.width, row * spec_.tile.height, spec_.tile.width,
-                  spec_.tile.height}
-                 .intersected(full);
+    t.core =
+        Rect{col * spec_.tile.width, row * spec_.tile.height, spec_.tile.width, spec_.tile.height}
+            .intersected(full);
     t.halo = t.core.grown(spec_.overlap).intersected(full);
     return t;
 }

@@ -46,7 +46,8 @@ void validate(const std::string& op, const ParameterInfo& p, const std::string& 
     switch (p.type) {
         case ParameterType::Integer: {
             std::int64_t v = 0;
-            if (!parseInteger(text, v)) throw InvalidArgument(what + "expects an integer, got '" + text + "'");
+            if (!parseInteger(text, v))
+                throw InvalidArgument(what + "expects an integer, got '" + text + "'");
             if (static_cast<double>(v) < p.minimum || static_cast<double>(v) > p.maximum) {
                 throw InvalidArgument(what + "must be in " + range(p) + ", got " + text);
             }
@@ -54,7 +55,8 @@ void validate(const std::string& op, const ParameterInfo& p, const std::string& 
         }
         case ParameterType::Real: {
             double v = 0;
-            if (!parseReal(text, v)) throw InvalidArgument(what + "expects a number, got '" + text + "'");
+            if (!parseReal(text, v))
+                throw InvalidArgument(what + "expects a number, got '" + text + "'");
             if (v < p.minimum || v > p.maximum) {
                 throw InvalidArgument(what + "must be in " + range(p) + ", got " + text);
             }
@@ -62,15 +64,18 @@ void validate(const std::string& op, const ParameterInfo& p, const std::string& 
         }
         case ParameterType::Boolean: {
             bool v = false;
-            if (!parseBoolean(text, v)) throw InvalidArgument(what + "expects true or false, got '" + text + "'");
+            if (!parseBoolean(text, v))
+                throw InvalidArgument(what + "expects true or false, got '" + text + "'");
             break;
         }
         case ParameterType::Choice: {
             for (const auto& c : p.choices) {
-                if (c == text) return;
+                if (c == text)
+                    return;
             }
             std::string list;
-            for (const auto& c : p.choices) list += (list.empty() ? "" : ", ") + c;
+            for (const auto& c : p.choices)
+                list += (list.empty() ? "" : ", ") + c;
             throw InvalidArgument(what + "must be one of " + list + ", got '" + text + "'");
         }
     }
@@ -82,10 +87,12 @@ Parameters::Parameters(const OperationInfo& info, const std::map<std::string, st
     : operation_(info.id) {
     for (const auto& [name, text] : given) {
         bool known = false;
-        for (const auto& p : info.parameters) known = known || p.name == name;
+        for (const auto& p : info.parameters)
+            known = known || p.name == name;
         if (!known) {
             std::string list;
-            for (const auto& p : info.parameters) list += (list.empty() ? "" : ", ") + p.name;
+            for (const auto& p : info.parameters)
+                list += (list.empty() ? "" : ", ") + p.name;
             throw InvalidArgument(info.id + ": unknown parameter '" + name + "'" +
                                   (list.empty() ? " (it takes none)" : " (known: " + list + ")"));
         }
@@ -100,7 +107,8 @@ Parameters::Parameters(const OperationInfo& info, const std::map<std::string, st
 
 const std::string& Parameters::text(const std::string& name) const {
     auto it = values_.find(name);
-    if (it == values_.end()) throw InvalidArgument(operation_ + ": no parameter '" + name + "'");
+    if (it == values_.end())
+        throw InvalidArgument(operation_ + ": no parameter '" + name + "'");
     return it->second;
 }
 
@@ -122,6 +130,8 @@ bool Parameters::boolean(const std::string& name) const {
     return v;
 }
 
-const std::string& Parameters::choice(const std::string& name) const { return text(name); }
+const std::string& Parameters::choice(const std::string& name) const {
+    return text(name);
+}
 
 }  // namespace tileflow

@@ -23,7 +23,8 @@ void MemorySink::abort() noexcept {
 }
 
 Image MemorySink::take() {
-    if (!committed_) throw Error("the run did not complete, there is no result to take");
+    if (!committed_)
+        throw Error("the run did not complete, there is no result to take");
     committed_ = false;
     return std::move(image_);
 }

@@ -1,6 +1,5 @@
 // The tile grid: cores partition the image, halos are clipped cores grown by the overlap.
 #include <QtTest>
-
 #include <vector>
 
 #include "tileflow/error.hpp"
@@ -14,11 +13,13 @@ class TestGrid : public QObject {
 private slots:
     void coresPartitionEveryImage() {
         // Many sizes, including 1x1, primes, sizes below, at and just over a tile multiple.
-        const std::vector<std::int64_t> sizes{1, 2, 3, 7, 31, 32, 33, 63, 64, 65, 97, 127, 128, 129, 251};
+        const std::vector<std::int64_t> sizes{1,  2,  3,  7,   31,  32,  33, 63,
+                                              64, 65, 97, 127, 128, 129, 251};
         const std::vector<Size> tiles{{1, 1}, {5, 3}, {16, 16}, {32, 64}, {64, 64}, {300, 7}};
         for (Size tile : tiles) {
             for (std::int64_t w : sizes) {
-                for (std::int64_t h : {std::int64_t{1}, std::int64_t{13}, std::int64_t{64}, std::int64_t{101}}) {
+                for (std::int64_t h :
+                     {std::int64_t{1}, std::int64_t{13}, std::int64_t{64}, std::int64_t{101}}) {
                     const std::int64_t overlap = std::min(tile.width, tile.height) - 1;
                     const Grid grid({w, h}, {tile, overlap});
                     std::vector<int> covered(static_cast<std::size_t>(w * h), 0);
@@ -33,15 +34,15 @@ private slots:
                         }
                         // Halo: the core grown by the overlap, clipped at the image border.
                         const Rect expected{std::max<std::int64_t>(0, t.core.x - overlap),
-                                            std::max<std::int64_t>(0, t.core.y - overlap),
-                                            0, 0};
+                                            std::max<std::int64_t>(0, t.core.y - overlap), 0, 0};
                         QCOMPARE(t.halo.x, expected.x);
                         QCOMPARE(t.halo.y, expected.y);
                         QCOMPARE(t.halo.right(), std::min(w, t.core.right() + overlap));
                         QCOMPARE(t.halo.bottom(), std::min(h, t.core.bottom() + overlap));
                     }
                     QCOMPARE(count, grid.count());
-                    for (int c : covered) QCOMPARE(c, 1);
+                    for (int c : covered)
+                        QCOMPARE(c, 1);
                 }
             }
         }
@@ -76,10 +77,14 @@ private slots:
         QTest::addColumn<qint64>("overlap");
         QTest::addColumn<qint64>("width");
         QTest::addColumn<QString>("message");
-        QTest::newRow("zero tile") << qint64{0} << qint64{16} << qint64{0} << qint64{10} << "tile size must be positive";
-        QTest::newRow("negative overlap") << qint64{16} << qint64{16} << qint64{-1} << qint64{10} << "overlap must not be negative";
-        QTest::newRow("overlap = tile") << qint64{16} << qint64{16} << qint64{16} << qint64{10} << "must be smaller than the tile size";
-        QTest::newRow("empty image") << qint64{16} << qint64{16} << qint64{2} << qint64{0} << "cannot tile an empty image";
+        QTest::newRow("zero tile")
+            << qint64{0} << qint64{16} << qint64{0} << qint64{10} << "tile size must be positive";
+        QTest::newRow("negative overlap") << qint64{16} << qint64{16} << qint64{-1} << qint64{10}
+                                          << "overlap must not be negative";
+        QTest::newRow("overlap = tile") << qint64{16} << qint64{16} << qint64{16} << qint64{10}
+                                        << "must be smaller than the tile size";
+        QTest::newRow("empty image")
+            << qint64{16} << qint64{16} << qint64{2} << qint64{0} << "cannot tile an empty image";
     }
     void badSpecsAreRefused() {
         QFETCH(qint64, tileW);

@@ -52,7 +52,7 @@ namespace tileflow {
 enum class Reconstruction { Crop, Blend };
 enum class OverlapPolicy { Error, Raise };
 
-std::string_view reconstructionName(Reconstruction mode);            // "crop", "blend"
+std::string_view reconstructionName(Reconstruction mode);  // "crop", "blend"
 std::optional<Reconstruction> parseReconstruction(std::string_view name);
 
 struct EngineOptions {
@@ -69,18 +69,18 @@ struct EngineOptions {
 // Progress of a run, passed to every callback. Counts cover all passes of the run
 // (statistics passes first, then the processing pass).
 struct RunStats {
-    int pass = 0;              // current pass, 0-based
-    int passes = 1;            // statistics passes + 1
+    int pass = 0;    // current pass, 0-based
+    int passes = 1;  // statistics passes + 1
     std::int64_t tilesDone = 0;
     std::int64_t tilesTotal = 0;
     std::int64_t chunksDone = 0;
     std::int64_t chunksTotal = 0;
-    std::int64_t pixelsDone = 0;   // core pixels (per channel plane) finished
+    std::int64_t pixelsDone = 0;  // core pixels (per channel plane) finished
     std::int64_t pixelsTotal = 0;
-    int channels = 0;              // input channels
-    std::int64_t bytesRead = 0;    // input bytes read from the source
-    std::int64_t bytesWritten = 0; // output bytes handed to the sink
-    std::int64_t engineBytes = 0;  // bytes the engine holds in buffers right now
+    int channels = 0;               // input channels
+    std::int64_t bytesRead = 0;     // input bytes read from the source
+    std::int64_t bytesWritten = 0;  // output bytes handed to the sink
+    std::int64_t engineBytes = 0;   // bytes the engine holds in buffers right now
     std::int64_t enginePeakBytes = 0;
     double elapsedSeconds = 0;
 };
@@ -104,8 +104,8 @@ struct RunControl {
 
 struct RunReport {
     RunStats stats;
-    std::int64_t overlap = 0;            // overlap actually used
-    std::vector<std::string> notes;      // e.g. "overlap raised from 1 to 4"
+    std::int64_t overlap = 0;        // overlap actually used
+    std::vector<std::string> notes;  // e.g. "overlap raised from 1 to 4"
     std::vector<Measurement> measurements;
 };
 

@@ -54,6 +54,8 @@ struct Rect {
     friend constexpr bool operator==(const Rect&, const Rect&) = default;
 };
 
-constexpr Rect rectOf(Size s) { return {0, 0, s.width, s.height}; }
+constexpr Rect rectOf(Size s) {
+    return {0, 0, s.width, s.height};
+}
 
 }  // namespace tileflow

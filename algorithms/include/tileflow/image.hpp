@@ -30,16 +30,21 @@ namespace tileflow {
 enum class DType : std::uint8_t { U8, I8, U16, I16, U32, F32 };
 
 std::size_t bytesPerSample(DType type);
-std::string_view dtypeName(DType type);                // "u8", "i16", "f32", ...
+std::string_view dtypeName(DType type);                  // "u8", "i16", "f32", ...
 std::optional<DType> parseDType(std::string_view name);  // accepts the names above
 
 template <typename T>
 constexpr DType dtypeOf() {
-    if constexpr (std::is_same_v<T, std::uint8_t>) return DType::U8;
-    else if constexpr (std::is_same_v<T, std::int8_t>) return DType::I8;
-    else if constexpr (std::is_same_v<T, std::uint16_t>) return DType::U16;
-    else if constexpr (std::is_same_v<T, std::int16_t>) return DType::I16;
-    else if constexpr (std::is_same_v<T, std::uint32_t>) return DType::U32;
+    if constexpr (std::is_same_v<T, std::uint8_t>)
+        return DType::U8;
+    else if constexpr (std::is_same_v<T, std::int8_t>)
+        return DType::I8;
+    else if constexpr (std::is_same_v<T, std::uint16_t>)
+        return DType::U16;
+    else if constexpr (std::is_same_v<T, std::int16_t>)
+        return DType::I16;
+    else if constexpr (std::is_same_v<T, std::uint32_t>)
+        return DType::U32;
     else {
         static_assert(std::is_same_v<T, float>, "unsupported sample type");
         return DType::F32;
@@ -66,8 +71,8 @@ public:
 
     // A writable view converts to a read-only one, never the other way.
     template <typename Other>
-        requires(std::is_const_v<Byte> && !std::is_const_v<Other>)
-    BasicImageView(const BasicImageView<Other>& v)  // NOLINT(google-explicit-constructor)
+    requires(std::is_const_v<Byte> && !std::is_const_v<Other>)
+        BasicImageView(const BasicImageView<Other>& v)  // NOLINT(google-explicit-constructor)
         : BasicImageView(v.data(), v.info(), v.rowStride(), v.channelStride()) {}
 
     Byte* data() const { return data_; }

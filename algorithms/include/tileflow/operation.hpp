@@ -11,7 +11,8 @@
 // the edges of inRect as the image border (mirroring, reflecting...) computes exactly what
 // it would compute on the whole image: that is what makes tiled results seamless.
 //
-// Operations that need global statistics (percentiles, Otsu) declare statisticsPasses() > 0.
+// Operations that need global statistics (percentiles, Otsu) declare statisticsPasses() > 0
+// for the input at hand (an integer image may need fewer passes than a float one).
 // Before processing, the engine runs each pass over all tile cores: it asks for one
 // Statistics object per worker, feeds it tiles with add(), merges the workers' objects and
 // hands the merged results of all passes to later passes and to process(). merge() must be
@@ -58,15 +59,15 @@ public:
     // Channels and dtype of the result for a given input; the size is always the input's.
     virtual ImageInfo outputInfo(const ImageInfo& input) const = 0;
 
-    virtual int statisticsPasses() const { return 0; }
+    virtual int statisticsPasses(const ImageInfo& /*input*/) const { return 0; }
     // A fresh accumulator for `pass`; `earlier` holds the merged results of earlier passes.
     virtual std::unique_ptr<Statistics> newStatistics(int pass, const ImageInfo& input,
                                                       const StatisticsList& earlier) const;
 
     // Computes `out` (the pixels of outRect) from `in` (the pixels of inRect); `statistics`
     // holds the merged result of every statistics pass, empty when there are none.
-    virtual void process(ConstImageView in, const Rect& inRect, ImageView out,
-                         const Rect& outRect, const StatisticsList& statistics) const = 0;
+    virtual void process(ConstImageView in, const Rect& inRect, ImageView out, const Rect& outRect,
+                         const StatisticsList& statistics) const = 0;
 
     virtual std::vector<Measurement> measurements(const StatisticsList& statistics) const;
 };

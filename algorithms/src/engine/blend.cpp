@@ -11,12 +11,15 @@ namespace tileflow::detail {
 std::vector<float> rampWeights(std::int64_t h0, std::int64_t h1, std::int64_t n,
                                std::int64_t overlap) {
     std::vector<float> w(static_cast<std::size_t>(h1 - h0), 1.0f);
-    if (overlap == 0) return w;
+    if (overlap == 0)
+        return w;
     const double span = 2.0 * static_cast<double>(overlap);
     for (std::int64_t p = h0; p < h1; ++p) {
         double v = 1.0;
-        if (h0 > 0) v = std::min(v, (static_cast<double>(p - h0) + 0.5) / span);
-        if (h1 < n) v = std::min(v, (static_cast<double>(h1 - p) - 0.5) / span);
+        if (h0 > 0)
+            v = std::min(v, (static_cast<double>(p - h0) + 0.5) / span);
+        if (h1 < n)
+            v = std::min(v, (static_cast<double>(h1 - p) - 0.5) / span);
         w[static_cast<std::size_t>(p - h0)] = static_cast<float>(v);
     }
     return w;
@@ -58,7 +61,8 @@ void blendInto(const std::vector<Tile>& tiles, const std::vector<Image>& results
                 std::fill(weight.begin(), weight.end(), 0.0f);
                 for (std::size_t i = 0; i < tiles.size(); ++i) {
                     const Rect& halo = tiles[i].halo;
-                    if (y < halo.y || y >= halo.bottom()) continue;
+                    if (y < halo.y || y >= halo.bottom())
+                        continue;
                     const std::int64_t x0 = std::max(core.x, halo.x);
                     const std::int64_t x1 = std::min(core.right(), halo.right());
                     const float rowWeight = wy[i][static_cast<std::size_t>(y - halo.y)];
@@ -69,14 +73,16 @@ void blendInto(const std::vector<Tile>& tiles, const std::vector<Image>& results
                         weight[k] += w;
                         for (int c = 0; c < channels; ++c) {
                             const T v = result.row<T>(c, y - halo.y)[x - halo.x];
-                            sum[static_cast<std::size_t>(c) * width + k] += w * static_cast<float>(v);
+                            sum[static_cast<std::size_t>(c) * width + k] +=
+                                w * static_cast<float>(v);
                         }
                     }
                 }
                 for (int c = 0; c < channels; ++c) {
                     T* dst = out.row<T>(c, y - core.y);
                     const float* s = sum.data() + static_cast<std::size_t>(c) * width;
-                    for (std::size_t k = 0; k < width; ++k) dst[k] = fromFloat<T>(s[k] / weight[k]);
+                    for (std::size_t k = 0; k < width; ++k)
+                        dst[k] = fromFloat<T>(s[k] / weight[k]);
                 }
             }
         }

@@ -28,14 +28,16 @@ std::vector<Tile> ChunkPlan::ownTiles(const Chunk& c) const {
     std::vector<Tile> tiles;
     tiles.reserve(static_cast<std::size_t>((c.col1 - c.col0) * (c.row1 - c.row0)));
     for (std::int64_t row = c.row0; row < c.row1; ++row) {
-        for (std::int64_t col = c.col0; col < c.col1; ++col) tiles.push_back(grid_.tile(col, row));
+        for (std::int64_t col = c.col0; col < c.col1; ++col)
+            tiles.push_back(grid_.tile(col, row));
     }
     return tiles;
 }
 
 std::vector<Tile> ChunkPlan::contributingTiles(const Chunk& c) const {
     // Overlap is smaller than a tile, so only the ring of direct neighbours can reach in.
-    if (!blend_ || grid_.spec().overlap == 0) return ownTiles(c);
+    if (!blend_ || grid_.spec().overlap == 0)
+        return ownTiles(c);
     std::vector<Tile> tiles;
     const std::int64_t col0 = std::max<std::int64_t>(0, c.col0 - 1);
     const std::int64_t row0 = std::max<std::int64_t>(0, c.row0 - 1);
@@ -44,7 +46,8 @@ std::vector<Tile> ChunkPlan::contributingTiles(const Chunk& c) const {
     for (std::int64_t row = row0; row < row1; ++row) {
         for (std::int64_t col = col0; col < col1; ++col) {
             Tile t = grid_.tile(col, row);
-            if (!t.halo.intersected(c.core).empty()) tiles.push_back(t);
+            if (!t.halo.intersected(c.core).empty())
+                tiles.push_back(t);
         }
     }
     return tiles;

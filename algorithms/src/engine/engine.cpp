@@ -17,8 +17,10 @@ std::string_view reconstructionName(Reconstruction mode) {
 }
 
 std::optional<Reconstruction> parseReconstruction(std::string_view name) {
-    if (name == "crop") return Reconstruction::Crop;
-    if (name == "blend") return Reconstruction::Blend;
+    if (name == "crop")
+        return Reconstruction::Crop;
+    if (name == "blend")
+        return Reconstruction::Blend;
     return std::nullopt;
 }
 
@@ -89,8 +91,8 @@ private:
 
 class Runner {
 public:
-    Runner(const EngineOptions& options, const Operation& op, const ImageInfo& input,
-           bool inMemory, const RunControl& control)
+    Runner(const EngineOptions& options, const Operation& op, const ImageInfo& input, bool inMemory,
+           const RunControl& control)
         : op_(op),
           input_(input),
           state_(control, std::string(op.id()),
@@ -102,7 +104,8 @@ public:
                                      " is smaller than the radius " + std::to_string(radius) +
                                      " that '" + std::string(op.id()) + "' needs";
             if (options.overlapPolicy == OverlapPolicy::Error) {
-                throw InvalidArgument(what + "; use an overlap of at least " + std::to_string(radius));
+                throw InvalidArgument(what + "; use an overlap of at least " +
+                                      std::to_string(radius));
             }
             notes_.push_back(what + ": raised to " + std::to_string(radius));
             overlap_ = radius;
@@ -111,17 +114,19 @@ public:
         output_.size = input.size;
         blend_ = options.reconstruction == Reconstruction::Blend;
         Size chunk = options.chunk;
-        if (chunk.empty()) chunk = inMemory && !blend_ ? input.size : kDefaultChunk;
+        if (chunk.empty())
+            chunk = inMemory && !blend_ ? input.size : kDefaultChunk;
         plan_.emplace(Grid(input.size, GridSpec{options.tile, overlap_}), chunk, blend_);
     }
 
     const ImageInfo& outputInfo() const { return output_; }
 
     RunReport run(Endpoints& io) {
-        const int passes = op_.statisticsPasses() + 1;
+        const int passes = op_.statisticsPasses(input_) + 1;
         std::int64_t processTiles = 0;
         for (std::int64_t k = 0; k < plan_->count(); ++k) {
-            processTiles += static_cast<std::int64_t>(plan_->contributingTiles(plan_->chunk(k)).size());
+            processTiles +=
+                static_cast<std::int64_t>(plan_->contributingTiles(plan_->chunk(k)).size());
         }
         state_.setTotals(passes, input_.channels, plan_->count() * passes,
                          plan_->grid().count() * (passes - 1) + processTiles,
@@ -155,9 +160,8 @@ private:
         };
         auto startFetch = [&](std::int64_t k) {
             const Rect region = plan_->inputRect(tilesOf(plan_->chunk(k)));
-            return std::async(std::launch::async, [&io, this, region] {
-                return io.fetch(region, state_.pool());
-            });
+            return std::async(std::launch::async,
+                              [&io, this, region] { return io.fetch(region, state_.pool()); });
         };
         std::future<ChunkInput> next = startFetch(0);
         for (std::int64_t k = 0; k < plan_->count(); ++k) {
@@ -165,8 +169,10 @@ private:
             const std::vector<Tile> tiles = tilesOf(chunk);
             const Rect inRect = plan_->inputRect(tiles);
             ChunkInput input = next.get();
-            if (k + 1 < plan_->count()) next = startFetch(k + 1);
-            state_.notify([&](Callbacks& cb, const RunStats& s) { cb.onChunkStart(chunk.core, s); });
+            if (k + 1 < plan_->count())
+                next = startFetch(k + 1);
+            state_.notify(
+                [&](Callbacks& cb, const RunStats& s) { cb.onChunkStart(chunk.core, s); });
             const std::int64_t written = perChunk(chunk, tiles, input.view, inRect);
             const std::int64_t read = input.buffer.empty() ? 0 : input.buffer.bytes();
             state_.pool().release(std::move(input.buffer));
@@ -180,36 +186,43 @@ private:
         for (int t = 0; t < state_.threads(); ++t) {
             perWorker.push_back(op_.newStatistics(pass, input_, earlier));
         }
-        forEachChunk(io, false, [&](const detail::Chunk& chunk, const std::vector<Tile>& tiles,
-                                    ConstImageView in, const Rect& inRect) {
-            state_.forEachTile(tiles, chunk.core, [&](const Tile& t, std::size_t, std::size_t worker) {
-                perWorker[worker]->add(in.region(t.halo.relativeTo(inRect)), t.halo, t.core);
-            });
-            return std::int64_t{0};
-        });
-        for (std::size_t t = 1; t < perWorker.size(); ++t) perWorker[0]->merge(*perWorker[t]);
+        forEachChunk(io, false,
+                     [&](const detail::Chunk& chunk, const std::vector<Tile>& tiles,
+                         ConstImageView in, const Rect& inRect) {
+                         state_.forEachTile(tiles, chunk.core,
+                                            [&](const Tile& t, std::size_t, std::size_t worker) {
+                                                perWorker[worker]->add(
+                                                    in.region(t.halo.relativeTo(inRect)), t.halo,
+                                                    t.core);
+                                            });
+                         return std::int64_t{0};
+                     });
+        for (std::size_t t = 1; t < perWorker.size(); ++t)
+            perWorker[0]->merge(*perWorker[t]);
         return std::move(perWorker[0]);
     }
 
     void process(Endpoints& io, const StatisticsList& statistics) {
-        forEachChunk(io, true, [&](const detail::Chunk& chunk, const std::vector<Tile>& tiles,
-                                   ConstImageView in, const Rect& inRect) {
-            ImageView out = io.target(chunk.core, state_.pool());
-            if (blend_) {
-                blendChunk(chunk, tiles, in, inRect, out, statistics);
-            } else {
-                state_.forEachTile(tiles, chunk.core, [&](const Tile& t, std::size_t, std::size_t) {
-                    op_.process(in.region(t.halo.relativeTo(inRect)), t.halo,
-                                out.region(t.core.relativeTo(chunk.core)), t.core, statistics);
-                });
-            }
-            return io.deliver(chunk.core);
-        });
+        forEachChunk(io, true,
+                     [&](const detail::Chunk& chunk, const std::vector<Tile>& tiles,
+                         ConstImageView in, const Rect& inRect) {
+                         ImageView out = io.target(chunk.core, state_.pool());
+                         if (blend_) {
+                             blendChunk(chunk, tiles, in, inRect, out, statistics);
+                         } else {
+                             state_.forEachTile(
+                                 tiles, chunk.core, [&](const Tile& t, std::size_t, std::size_t) {
+                                     op_.process(in.region(t.halo.relativeTo(inRect)), t.halo,
+                                                 out.region(t.core.relativeTo(chunk.core)), t.core,
+                                                 statistics);
+                                 });
+                         }
+                         return io.deliver(chunk.core);
+                     });
     }
 
-    void blendChunk(const detail::Chunk& chunk, const std::vector<Tile>& tiles,
-                    ConstImageView in, const Rect& inRect, ImageView out,
-                    const StatisticsList& statistics) {
+    void blendChunk(const detail::Chunk& chunk, const std::vector<Tile>& tiles, ConstImageView in,
+                    const Rect& inRect, ImageView out, const StatisticsList& statistics) {
         std::vector<Image> results;
         results.reserve(tiles.size());
         for (const Tile& t : tiles) {
@@ -222,7 +235,8 @@ private:
                         statistics);
         });
         detail::blendInto(tiles, results, input_.size, overlap_, chunk.core, out, state_.threads());
-        for (Image& r : results) state_.pool().release(std::move(r));
+        for (Image& r : results)
+            state_.pool().release(std::move(r));
     }
 
     const Operation& op_;
@@ -240,13 +254,15 @@ private:
 TileFlow::TileFlow(EngineOptions options) : options_(options) {}
 
 TileFlow& TileFlow::configure(std::shared_ptr<const Operation> operation) {
-    if (!operation) throw InvalidArgument("configure() needs an operation");
+    if (!operation)
+        throw InvalidArgument("configure() needs an operation");
     operation_ = std::move(operation);
     return *this;
 }
 
 RunReport TileFlow::run(ConstImageView input, ImageView output, const RunControl& control) const {
-    if (!operation_) throw InvalidArgument("run() before configure(): no operation to run");
+    if (!operation_)
+        throw InvalidArgument("run() before configure(): no operation to run");
     Runner runner(options_, *operation_, input.info(), true, control);
     if (output.info() != runner.outputInfo()) {
         throw InvalidArgument("the output view does not match what '" +
@@ -257,7 +273,8 @@ RunReport TileFlow::run(ConstImageView input, ImageView output, const RunControl
 }
 
 Image TileFlow::run(ConstImageView input, const RunControl& control) const {
-    if (!operation_) throw InvalidArgument("run() before configure(): no operation to run");
+    if (!operation_)
+        throw InvalidArgument("run() before configure(): no operation to run");
     Runner runner(options_, *operation_, input.info(), true, control);
     Image output(runner.outputInfo());
     MemoryEndpoints io(input, output.view());
@@ -266,7 +283,8 @@ Image TileFlow::run(ConstImageView input, const RunControl& control) const {
 }
 
 RunReport TileFlow::run(const Source& source, Sink& sink, const RunControl& control) const {
-    if (!operation_) throw InvalidArgument("run() before configure(): no operation to run");
+    if (!operation_)
+        throw InvalidArgument("run() before configure(): no operation to run");
     Runner runner(options_, *operation_, source.info(), false, control);
     StreamEndpoints io(source, sink, runner.outputInfo());
     sink.begin(runner.outputInfo());

@@ -61,15 +61,18 @@ void RunState::refresh() {
 void RunState::tileFinished(const Tile& t, double seconds, bool own) {
     std::lock_guard lock(mutex_);
     ++stats_.tilesDone;
-    if (own) stats_.pixelsDone += t.core.area();
-    if (!control_.callbacks) return;
+    if (own)
+        stats_.pixelsDone += t.core.area();
+    if (!control_.callbacks)
+        return;
     refresh();
     control_.callbacks->onTileEnd(t, seconds, stats_);
 }
 
 void RunState::fail(const std::exception* error, const Tile* tile) {
     std::lock_guard lock(mutex_);
-    if (failed_.exchange(true)) return;
+    if (failed_.exchange(true))
+        return;
     if (error == nullptr || dynamic_cast<const Cancelled*>(error) != nullptr) {
         cancelled_ = true;
     } else {
@@ -78,8 +81,10 @@ void RunState::fail(const std::exception* error, const Tile* tile) {
 }
 
 void RunState::rethrowIfFailed() {
-    if (!failed_.load()) return;
-    if (cancelled_) throw Cancelled();
+    if (!failed_.load())
+        return;
+    if (cancelled_)
+        throw Cancelled();
     throw Error(error_);
 }
 

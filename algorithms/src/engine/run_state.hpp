@@ -25,7 +25,8 @@ public:
     // Calls f(callbacks, stats) under the run's lock; does nothing without callbacks.
     template <typename F>
     void notify(F&& f) {
-        if (!control_.callbacks) return;
+        if (!control_.callbacks)
+            return;
         std::lock_guard lock(mutex_);
         refresh();
         f(*control_.callbacks, stats_);
@@ -36,9 +37,9 @@ public:
     void startPass(int pass);
     void chunkDone(std::int64_t bytesRead, std::int64_t bytesWritten);
 
-    // Runs body(tile, position in `tiles`, worker index) for every tile on the worker threads. Tiles whose core
-    // lies in `chunkCore` count towards pixelsDone. Stops early on a stop request or the
-    // first error, and then throws Cancelled or an Error naming the failed tile.
+    // Runs body(tile, position in `tiles`, worker index) for every tile on the worker threads.
+    // Tiles whose core lies in `chunkCore` count towards pixelsDone. Stops early on a stop request
+    // or the first error, and then throws Cancelled or an Error naming the failed tile.
     template <typename Body>
     void forEachTile(const std::vector<Tile>& tiles, const Rect& chunkCore, Body&& body);
 
@@ -71,7 +72,8 @@ void RunState::forEachTile(const std::vector<Tile>& tiles, const Rect& chunkCore
     const auto count = static_cast<std::int64_t>(tiles.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads_)
     for (std::int64_t i = 0; i < count; ++i) {
-        if (failed_.load(std::memory_order_relaxed)) continue;
+        if (failed_.load(std::memory_order_relaxed))
+            continue;
         const Tile& tile = tiles[static_cast<std::size_t>(i)];
         if (stopRequested()) {
             fail(nullptr, nullptr);

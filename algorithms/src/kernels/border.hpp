@@ -10,10 +10,12 @@ namespace tileflow::kernels {
 
 // "mirror": d c b | a b c d | c b a (the edge sample is not repeated).
 inline std::int64_t mirrorIndex(std::int64_t i, std::int64_t n) {
-    if (n == 1) return 0;
+    if (n == 1)
+        return 0;
     const std::int64_t period = 2 * n - 2;
     i %= period;
-    if (i < 0) i += period;
+    if (i < 0)
+        i += period;
     return i < n ? i : period - i;
 }
 
@@ -21,7 +23,8 @@ inline std::int64_t mirrorIndex(std::int64_t i, std::int64_t n) {
 inline std::int64_t reflectIndex(std::int64_t i, std::int64_t n) {
     const std::int64_t period = 2 * n;
     i %= period;
-    if (i < 0) i += period;
+    if (i < 0)
+        i += period;
     return i < n ? i : period - 1 - i;
 }
 

@@ -26,7 +26,8 @@ public:
             for (std::int64_t y = 0; y < view.height(); ++y) {
                 const T* src = view.row<T>(channel, y);
                 float* dst = scratch.data() + y * view.width();
-                for (std::int64_t x = 0; x < view.width(); ++x) dst[x] = static_cast<float>(src[x]);
+                for (std::int64_t x = 0; x < view.width(); ++x)
+                    dst[x] = static_cast<float>(src[x]);
             }
         });
         base_ = scratch.data();

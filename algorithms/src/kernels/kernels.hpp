@@ -18,5 +18,15 @@ OperationInfo describeSobel();
 std::shared_ptr<const Operation> createSobel(const Parameters&);
 OperationInfo describeGaussian();
 std::shared_ptr<const Operation> createGaussian(const Parameters&);
+OperationInfo describeStretch();
+std::shared_ptr<const Operation> createStretch(const Parameters&);
+OperationInfo describeThreshold();
+std::shared_ptr<const Operation> createThreshold(const Parameters&);
+OperationInfo describeNuclei();
+std::shared_ptr<const Operation> createNuclei(const Parameters&);
+OperationInfo describeTissue();
+std::shared_ptr<const Operation> createTissue(const Parameters&);
+OperationInfo describeRatio();
+std::shared_ptr<const Operation> createRatio(const Parameters&);
 
 }  // namespace tileflow::kernels

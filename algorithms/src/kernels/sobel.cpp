@@ -19,7 +19,8 @@ __attribute__((target_clones("avx2", "default"))) void sobelRow(const float* t, 
                                                                 const float* b, float* out,
                                                                 std::int64_t n) {
     for (std::int64_t i = 0; i < n; ++i) {
-        const float gx = (t[i + 1] - t[i - 1]) + 2.0f * (m[i + 1] - m[i - 1]) + (b[i + 1] - b[i - 1]);
+        const float gx =
+            (t[i + 1] - t[i - 1]) + 2.0f * (m[i + 1] - m[i - 1]) + (b[i + 1] - b[i - 1]);
         const float gy = (b[i - 1] - t[i - 1]) + 2.0f * (b[i] - t[i]) + (b[i + 1] - t[i + 1]);
         out[i] = std::sqrt(gx * gx + gy * gy);
     }
@@ -57,9 +58,12 @@ public:
                 const float* m = plane.row(yy);
                 const float* b = plane.row(mirrorIndex(yy + 1, h));
                 float* o = out.row<float>(c, y) - x0;
-                for (std::int64_t x = x0; x < std::min(inner0, x1); ++x) o[x] = sobelAt(t, m, b, x, w);
-                if (inner1 > inner0) sobelRow(t + inner0, m + inner0, b + inner0, o + inner0, inner1 - inner0);
-                for (std::int64_t x = std::max(inner1, inner0); x < x1; ++x) o[x] = sobelAt(t, m, b, x, w);
+                for (std::int64_t x = x0; x < std::min(inner0, x1); ++x)
+                    o[x] = sobelAt(t, m, b, x, w);
+                if (inner1 > inner0)
+                    sobelRow(t + inner0, m + inner0, b + inner0, o + inner0, inner1 - inner0);
+                for (std::int64_t x = std::max(inner1, inner0); x < x1; ++x)
+                    o[x] = sobelAt(t, m, b, x, w);
             }
         }
     }
@@ -68,12 +72,15 @@ public:
 }  // namespace
 
 OperationInfo describeSobel() {
-    return {"sobel", "Sobel gradient magnitude",
+    return {"sobel",
+            "Sobel gradient magnitude",
             "Edge strength per channel: hypot of the horizontal and vertical Sobel derivatives "
             "(scipy.ndimage.sobel, mirror border). Output f32, same channels.",
             {}};
 }
 
-std::shared_ptr<const Operation> createSobel(const Parameters&) { return std::make_shared<Sobel>(); }
+std::shared_ptr<const Operation> createSobel(const Parameters&) {
+    return std::make_shared<Sobel>();
+}
 
 }  // namespace tileflow::kernels

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures (once) and builds TileFlow in build/. CI builds with warnings as errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+preset=release
+[ "${CI:-}" = "true" ] && preset=ci
+if [ ! -f build/CMakeCache.txt ] || [ "$(cat build/.preset 2>/dev/null)" != "$preset" ]; then
+  cmake --preset "$preset" >/dev/null
+  echo "$preset" > build/.preset
+fi
+cmake --build build --parallel "$(nproc)"

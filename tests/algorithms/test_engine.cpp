@@ -1,0 +1,364 @@
+// The engine: seamless crop reconstruction, chunked == direct, blend continuity, callbacks,
+// cancellation, error reporting and argument checking.
+#include <QtTest>
+#include <atomic>
+#include <cmath>
+#include <vector>
+
+#include "test_images.hpp"
+#include "tileflow/engine.hpp"
+#include "tileflow/error.hpp"
+#include "tileflow/registry.hpp"
+
+using namespace tileflow;
+using tileflow::testing::at;
+using tileflow::testing::randomImage;
+
+namespace {
+
+// Whole-image reference: one tile covering everything, no chunking.
+Image wholeImage(const std::shared_ptr<const Operation>& op, ConstImageView in) {
+    const std::int64_t side = std::max({in.width(), in.height(), std::int64_t{op->radius()} + 1});
+    return TileFlow({.tile = {side, side}}).configure(op).run(in);
+}
+
+// Non-local test operation: every output pixel is the mean of the tile's input halo.
+class TileMean final : public Operation {
+public:
+    std::string_view id() const override { return "tile-mean"; }
+    int radius() const override { return 0; }
+    ImageInfo outputInfo(const ImageInfo& in) const override { return {in.size, 1, DType::F32}; }
+    void process(ConstImageView in, const Rect&, ImageView out, const Rect& outRect,
+                 const StatisticsList&) const override {
+        double sum = 0;
+        for (std::int64_t y = 0; y < in.height(); ++y) {
+            for (std::int64_t x = 0; x < in.width(); ++x)
+                sum += in.row<float>(0, y)[x];
+        }
+        const auto mean = static_cast<float>(sum / static_cast<double>(in.width() * in.height()));
+        for (std::int64_t y = 0; y < outRect.height; ++y) {
+            for (std::int64_t x = 0; x < outRect.width; ++x)
+                out.row<float>(0, y)[x] = mean;
+        }
+    }
+};
+
+// Copies input to output; fails on the tile whose core contains `failAt`.
+class Identity final : public Operation {
+public:
+    explicit Identity(std::int64_t radius = 0, Rect failAt = {-1, -1, 1, 1})
+        : radius_(radius), failAt_(failAt) {}
+    std::string_view id() const override { return "identity"; }
+    int radius() const override { return static_cast<int>(radius_); }
+    ImageInfo outputInfo(const ImageInfo& in) const override { return in; }
+    void process(ConstImageView in, const Rect& inRect, ImageView out, const Rect& outRect,
+                 const StatisticsList&) const override {
+        if (outRect.contains(failAt_))
+            throw Error("synthetic failure");
+        copyPixels(in.region(outRect.relativeTo(inRect)), out);
+    }
+
+private:
+    std::int64_t radius_;
+    Rect failAt_;
+};
+
+// Records callbacks and checks they never overlap in time.
+class Recorder final : public Callbacks {
+public:
+    void onStart(const RunStats& s) override { enter("start", s); }
+    void onEnd(const RunStats& s) override { enter("end", s); }
+    void onError(std::string_view m, const RunStats& s) override {
+        error = std::string(m);
+        enter("error", s);
+    }
+    void onChunkStart(const Rect&, const RunStats& s) override { enter("chunk-start", s); }
+    void onChunkEnd(const Rect&, const RunStats& s) override { enter("chunk-end", s); }
+    void onTileStart(const Tile& t, const RunStats& s) override {
+        started.push_back(t.index);
+        enter("tile-start", s);
+    }
+    void onTileEnd(const Tile& t, double seconds, const RunStats& s) override {
+        ended.push_back(t.index);
+        QVERIFY(seconds >= 0);
+        enter("tile-end", s);
+        if (stopAfter > 0 && static_cast<int>(ended.size()) == stopAfter)
+            stop.request_stop();
+    }
+
+    std::vector<std::string> events;
+    std::vector<std::int64_t> started, ended;
+    std::vector<RunStats> stats;
+    std::string error;
+    bool overlapped = false;
+    int stopAfter = 0;
+    std::stop_source stop;
+
+private:
+    void enter(const char* what, const RunStats& s) {
+        if (inside_.exchange(true))
+            overlapped = true;
+        events.emplace_back(what);
+        stats.push_back(s);
+        inside_ = false;
+    }
+    std::atomic<bool> inside_{false};
+};
+
+}  // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+
+private slots:
+    void cropIsBitIdenticalToWholeImage_data() {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<QString>("sigma");
+        QTest::newRow("sobel") << "sobel"
+                               << "";
+        QTest::newRow("gaussian 0.8") << "gaussian"
+                                      << "0.8";
+        QTest::newRow("gaussian 2.5") << "gaussian"
+                                      << "2.5";
+    }
+    void cropIsBitIdenticalToWholeImage() {
+        QFETCH(QString, op);
+        QFETCH(QString, sigma);
+        std::map<std::string, std::string> params;
+        if (!sigma.isEmpty())
+            params["sigma"] = sigma.toStdString();
+        const auto operation = createOperation(op.toStdString(), params);
+        const std::int64_t r = operation->radius();
+        const std::vector<Size> sizes{{1, 1}, {2, 3}, {17, 13}, {64, 64}, {97, 61}, {131, 7}};
+        const std::vector<Size> tiles{{r + 1, r + 1}, {r + 4, r + 9}, {16 + r, 16 + r}, {256, 256}};
+        std::uint32_t seed = 1;
+        for (DType dtype : {DType::U8, DType::U16, DType::F32}) {
+            for (Size size : sizes) {
+                const Image in = randomImage(dtype, 2, size.width, size.height, seed++);
+                const Image expected = wholeImage(operation, in);
+                for (Size tile : tiles) {
+                    const Image got = TileFlow({.tile = tile}).configure(operation).run(in);
+                    QVERIFY2(samePixels(got, expected), qPrintable(QString("%1 %2x%3 tile %4x%5")
+                                                                       .arg(op)
+                                                                       .arg(size.width)
+                                                                       .arg(size.height)
+                                                                       .arg(tile.width)
+                                                                       .arg(tile.height)));
+                }
+            }
+        }
+    }
+
+    void chunkedEqualsDirect_data() {
+        QTest::addColumn<QString>("mode");
+        QTest::newRow("crop") << "crop";
+        QTest::newRow("blend") << "blend";
+    }
+    void chunkedEqualsDirect() {
+        QFETCH(QString, mode);
+        const Reconstruction reconstruction = *parseReconstruction(mode.toStdString());
+        const auto op = createOperation("gaussian", {{"sigma", "1.5"}});
+        const Image in = randomImage(DType::U16, 3, 203, 157, 42);
+        EngineOptions options{.tile = {32, 24}, .overlap = 8, .reconstruction = reconstruction};
+        const Image direct = TileFlow(options).configure(op).run(in);
+        for (Size chunk :
+             {Size{1, 1}, Size{40, 30}, Size{64, 48}, Size{100, 1000}, Size{4096, 4096}}) {
+            options.chunk = chunk;
+            MemorySource source(in);
+            MemorySink sink;
+            TileFlow(options).configure(op).run(source, sink);
+            QVERIFY2(samePixels(sink.take(), direct),
+                     qPrintable(QString("chunk %1x%2").arg(chunk.width).arg(chunk.height)));
+        }
+    }
+
+    void blendIsContinuousAcrossSeams() {
+        // A non-local operation: crop shows a step at every seam, blend ramps over 2 * overlap.
+        const auto op = std::make_shared<TileMean>();
+        Image in = Image::zeros({{192, 128}, 1, DType::F32});
+        for (std::int64_t y = 0; y < 128; ++y) {
+            for (std::int64_t x = 0; x < 192; ++x)
+                in.view().row<float>(0, y)[x] = static_cast<float>(x * x + 3 * y) / 1e4f;
+        }
+        const std::int64_t overlap = 8;
+        auto maxJump = [](const Image& img) {
+            float worst = 0;
+            for (std::int64_t y = 0; y < img.height(); ++y) {
+                for (std::int64_t x = 0; x < img.width(); ++x) {
+                    const float v = at<float>(img, 0, x, y);
+                    if (x + 1 < img.width())
+                        worst = std::max(worst, std::abs(at<float>(img, 0, x + 1, y) - v));
+                    if (y + 1 < img.height())
+                        worst = std::max(worst, std::abs(at<float>(img, 0, x, y + 1) - v));
+                }
+            }
+            return worst;
+        };
+        EngineOptions options{.tile = {32, 32}, .overlap = overlap};
+        const Image crop = TileFlow(options).configure(op).run(in);
+        options.reconstruction = Reconstruction::Blend;
+        const Image blend = TileFlow(options).configure(op).run(in);
+        // Neighbouring tile means differ by at most `step`; linear ramps spread that over
+        // 2 * overlap pixels in each axis.
+        float step = 0;
+        for (std::int64_t y = 0; y < 128; y += 32) {
+            for (std::int64_t x = 0; x + 32 < 192; x += 32) {
+                step = std::max(step,
+                                std::abs(at<float>(crop, 0, x + 32, y) - at<float>(crop, 0, x, y)));
+            }
+        }
+        QVERIFY(maxJump(crop) >= step * 0.99f);
+        QVERIFY2(maxJump(blend) <= step / (2 * overlap) * 2.01f + 1e-6f,
+                 qPrintable(QString("blend jump %1, seam step %2").arg(maxJump(blend)).arg(step)));
+    }
+
+    void blendOfIdentityReproducesInput() {
+        const Image in = randomImage(DType::U8, 2, 77, 53, 3);
+        const Image out =
+            TileFlow({.tile = {16, 16}, .overlap = 5, .reconstruction = Reconstruction::Blend})
+                .configure(std::make_shared<Identity>())
+                .run(in);
+        QVERIFY(samePixels(out, in));
+    }
+
+    void outputMayChangeDtypeAndChannels() {
+        const Image in = randomImage(DType::U8, 3, 40, 30, 5);
+        const Image out = TileFlow({.tile = {16, 16}}).configure(createOperation("sobel")).run(in);
+        QCOMPARE(out.dtype(), DType::F32);
+        QCOMPARE(out.channels(), 3);
+        QCOMPARE(out.size(), in.size());
+    }
+
+    void callbacksAreOrderedCountedAndSerialised() {
+        const Image in = randomImage(DType::F32, 2, 300, 200, 9);
+        Recorder rec;
+        EngineOptions options{.tile = {32, 32}, .chunk = {96, 64}, .threads = 2};
+        MemorySource source(in);
+        MemorySink sink;
+        const RunReport report =
+            TileFlow(options).configure(createOperation("sobel")).run(source, sink, {&rec, {}});
+        const Grid grid({300, 200}, {{32, 32}, 1});
+        QVERIFY(!rec.overlapped);
+        QCOMPARE(rec.events.front(), std::string("start"));
+        QCOMPARE(rec.events.back(), std::string("end"));
+        QCOMPARE(static_cast<std::int64_t>(rec.started.size()), grid.count());
+        QCOMPARE(static_cast<std::int64_t>(rec.ended.size()), grid.count());
+        std::vector<std::int64_t> sorted = rec.ended;
+        std::sort(sorted.begin(), sorted.end());
+        for (std::int64_t i = 0; i < grid.count(); ++i)
+            QCOMPARE(sorted[static_cast<std::size_t>(i)], i);
+        const auto chunks = std::count(rec.events.begin(), rec.events.end(), "chunk-start");
+        QCOMPARE(chunks, std::ptrdiff_t{4 * 4});  // ceil(300/96 rounded to tiles) x ceil(200/64)
+        QCOMPARE(report.stats.tilesDone, grid.count());
+        QCOMPARE(report.stats.pixelsDone, std::int64_t{300 * 200});
+        QCOMPARE(report.stats.bytesWritten, std::int64_t{300 * 200 * 2 * 4});
+        QVERIFY(report.stats.bytesRead >= 300 * 200 * 2 * 4);
+        QVERIFY(report.stats.enginePeakBytes > 0);
+        // Progress never goes backwards.
+        for (std::size_t i = 1; i < rec.stats.size(); ++i)
+            QVERIFY(rec.stats[i].tilesDone >= rec.stats[i - 1].tilesDone);
+    }
+
+    void cancellationStopsTheRunAndLeavesNoResult() {
+        const Image in = randomImage(DType::F32, 1, 512, 512, 11);
+        Recorder rec;
+        rec.stopAfter = 3;
+        MemorySource source(in);
+        MemorySink sink;
+        TileFlow flow({.tile = {16, 16}, .chunk = {64, 64}, .threads = 2});
+        flow.configure(createOperation("sobel"));
+        QVERIFY_THROWS_EXCEPTION(Cancelled, flow.run(source, sink, {&rec, rec.stop.get_token()}));
+        QVERIFY(rec.ended.size() < 1024 / 2);
+        QVERIFY_THROWS_EXCEPTION(Error, sink.take());
+        QCOMPARE(rec.events.back(), std::string("error"));
+    }
+
+    void failingTileNamesItsPosition() {
+        const Image in = randomImage(DType::U8, 1, 100, 80, 13);
+        const auto op = std::make_shared<Identity>(0, Rect{70, 45, 1, 1});
+        Recorder rec;
+        try {
+            TileFlow({.tile = {32, 32}}).configure(op).run(in, {&rec, {}});
+            QFAIL("expected an error");
+        } catch (const Cancelled&) {
+            QFAIL("an error is not a cancellation");
+        } catch (const Error& e) {
+            const QString message = e.what();
+            QVERIFY2(message.contains("col 2, row 1") && message.contains("x=64 y=32") &&
+                         message.contains("synthetic failure") && message.contains("identity"),
+                     e.what());
+            QCOMPARE(rec.error, std::string(e.what()));
+        }
+    }
+
+    void overlapBelowRadiusIsRefusedOrRaised() {
+        const auto op = createOperation("gaussian", {{"sigma", "1"}});  // radius 4
+        const Image in = randomImage(DType::F32, 1, 50, 50, 17);
+        try {
+            TileFlow({.tile = {16, 16}, .overlap = 2}).configure(op).run(in);
+            QFAIL("expected InvalidArgument");
+        } catch (const InvalidArgument& e) {
+            QVERIFY2(QString(e.what()).contains("smaller than the radius 4"), e.what());
+        }
+        Image out(op->outputInfo(in.info()));
+        const RunReport report =
+            TileFlow({.tile = {16, 16}, .overlap = 2, .overlapPolicy = OverlapPolicy::Raise})
+                .configure(op)
+                .run(in, out);
+        QCOMPARE(report.overlap, std::int64_t{4});
+        QCOMPARE(report.notes.size(), std::size_t{1});
+        QVERIFY(samePixels(out, wholeImage(op, in)));
+    }
+
+    void badArgumentsGiveClearErrors_data() {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown op") << "blur"
+                                    << ""
+                                    << ""
+                                    << "unknown operation 'blur' (known: sobel";
+        QTest::newRow("unknown param") << "sobel"
+                                       << "sigma"
+                                       << "1"
+                                       << "sobel: unknown parameter 'sigma' (it takes none)";
+        QTest::newRow("not a number") << "gaussian"
+                                      << "sigma"
+                                      << "abc"
+                                      << "'sigma' expects a number, got 'abc'";
+        QTest::newRow("out of range") << "gaussian"
+                                      << "sigma"
+                                      << "-1"
+                                      << "'sigma' must be in [0.1, 64], got -1";
+    }
+    void badArgumentsGiveClearErrors() {
+        QFETCH(QString, op);
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        QFETCH(QString, message);
+        std::map<std::string, std::string> params;
+        if (!key.isEmpty())
+            params[key.toStdString()] = value.toStdString();
+        try {
+            createOperation(op.toStdString(), params);
+            QFAIL("expected InvalidArgument");
+        } catch (const InvalidArgument& e) {
+            QVERIFY2(QString(e.what()).contains(message), e.what());
+        }
+    }
+
+    void tileSizeErrorsReachTheCaller() {
+        const Image in = randomImage(DType::U8, 1, 10, 10, 19);
+        QVERIFY_THROWS_EXCEPTION(
+            InvalidArgument,
+            TileFlow({.tile = {0, 16}}).configure(createOperation("sobel")).run(in));
+        QVERIFY_THROWS_EXCEPTION(
+            InvalidArgument,
+            TileFlow({.tile = {4, 4}, .overlap = 4}).configure(createOperation("sobel")).run(in));
+        QVERIFY_THROWS_EXCEPTION(InvalidArgument, TileFlow().run(in));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestEngine)
+#include "test_engine.moc"

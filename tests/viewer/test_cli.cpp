@@ -1,0 +1,162 @@
+// The tileflow command line: argument parsing, and the binary run end to end.
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "cli/arguments.hpp"
+#include "tileflow/engine.hpp"
+#include "tileflow/error.hpp"
+#include "tileflow/npy.hpp"
+#include "tileflow/registry.hpp"
+#include "tileflow/synthetic.hpp"
+
+using namespace tileflow;
+
+namespace {
+
+struct Outcome {
+    int exitCode = -1;
+    QString out, err;
+};
+
+Outcome runTileflow(const QStringList& args) {
+    QProcess p;
+    p.start(TILEFLOW_BINARY, args);
+    p.waitForFinished(300000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void parsesProcessArguments() {
+        const auto a = cli::parseProcessArguments(
+            {"in.npy", "--op", "gaussian", "--param", "sigma=1.5", "--tile", "256x128", "--overlap",
+             "9", "--mode", "blend", "--chunk", "1024", "--threads", "2", "out.npy"});
+        QCOMPARE(a.input, std::string("in.npy"));
+        QCOMPARE(a.output, std::string("out.npy"));
+        QCOMPARE(a.operation, std::string("gaussian"));
+        QCOMPARE(a.parameters.at("sigma"), std::string("1.5"));
+        QCOMPARE(a.engine.tile, (Size{256, 128}));
+        QCOMPARE(a.engine.overlap.value(), std::int64_t{9});
+        QVERIFY(a.engine.reconstruction == Reconstruction::Blend);
+        QCOMPARE(a.engine.chunk, (Size{1024, 1024}));
+        QCOMPARE(a.engine.threads, 2);
+    }
+
+    void rejectsBadArguments_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("zero tile") << QStringList{"a.npy", "b.npy", "--op", "sobel", "--tile", "0"}
+                                   << "--tile expects a whole number from 1";
+        QTest::newRow("bad tile") << QStringList{"a.npy", "b.npy",  "--op",
+                                                 "sobel", "--tile", "12xq"}
+                                  << "got 'q'";
+        QTest::newRow("bad mode") << QStringList{"a.npy", "b.npy",  "--op",
+                                                 "sobel", "--mode", "feather"}
+                                  << "--mode expects crop or blend";
+        QTest::newRow("param without =")
+            << QStringList{"a.npy", "b.npy", "--op", "sobel", "--param", "sigma"}
+            << "--param expects key=value";
+        QTest::newRow("missing value")
+            << QStringList{"a.npy", "b.npy", "--op"} << "--op needs a value";
+        QTest::newRow("no op") << QStringList{"a.npy", "b.npy"} << "process needs --op";
+        QTest::newRow("one file") << QStringList{"a.npy", "--op", "sobel"}
+                                  << "expects an input and an output";
+        QTest::newRow("unknown option") << QStringList{"a.npy", "b.npy", "--op", "sobel", "--fast"}
+                                        << "unknown option '--fast'";
+    }
+    void rejectsBadArguments() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        std::vector<std::string> argv;
+        for (const QString& a : args)
+            argv.push_back(a.toStdString());
+        try {
+            cli::parseProcessArguments(argv);
+            QFAIL("expected InvalidArgument");
+        } catch (const InvalidArgument& e) {
+            QVERIFY2(QString(e.what()).contains(message), e.what());
+        }
+    }
+
+    void processWritesWhatTheEngineComputes() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("edges.npy");
+        const Outcome r = runTileflow({"process", "synthetic:300x200x3:u16:5", out, "--op", "sobel",
+                                       "--tile", "64", "--chunk", "128"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("wrote"));
+        const Image expected =
+            TileFlow()
+                .configure(createOperation("sobel"))
+                .run(SyntheticSource(SyntheticSpec::parse("synthetic:300x200x3:u16:5")).render());
+        QVERIFY(samePixels(readNpy(out.toStdString()), expected));
+    }
+
+    void processReportsMeasurements() {
+        QTemporaryDir dir;
+        const Outcome r = runTileflow({"process", "synthetic:512x512x2:u8:3", dir.filePath("n.npy"),
+                                       "--op", "nuclei", "--tile", "128"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("nuclei_count = "), qPrintable(r.out));
+    }
+
+    void errorsExitNonZeroWithOneLine_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown op")
+            << QStringList{"process", "synthetic:10x10x1", "OUT", "--op", "blur"}
+            << "unknown operation 'blur'";
+        QTest::newRow("bad param") << QStringList{"process",  "synthetic:10x10x1", "OUT",    "--op",
+                                                  "gaussian", "--param",           "sigma=0"}
+                                   << "'sigma' must be in";
+        QTest::newRow("missing input")
+            << QStringList{"process", "no-such-file.npy", "OUT", "--op", "sobel"}
+            << "no-such-file.npy";
+        QTest::newRow("overlap too small")
+            << QStringList{"process",  "synthetic:64x64x1", "OUT", "--op",
+                           "gaussian", "--overlap",         "1"}
+            << "smaller than the radius";
+        QTest::newRow("unknown command") << QStringList{"paint"} << "unknown command 'paint'";
+    }
+    void errorsExitNonZeroWithOneLine() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString out = dir.filePath("out.npy");
+        args.replaceInStrings("OUT", out);
+        const Outcome r = runTileflow(args);
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.startsWith("tileflow: ") && r.err.contains(message), qPrintable(r.err));
+        if (args.first() == "process") {
+            QCOMPARE(r.err.count('\n'), 1);
+            QVERIFY2(!QFile::exists(out), "a failed run must leave no output");
+            QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 0);
+        }
+    }
+
+    void benchJsonHasTheFigures() {
+        const Outcome r = runTileflow({"bench", "--size", "256", "--channels", "2", "--dtype",
+                                       "f32", "--op", "sobel", "--json", "--repeat", "1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        for (const char* key : {"seconds", "mpix_per_s", "peak_rss_bytes", "engine_bytes"}) {
+            QVERIFY2(o.contains(key), key);
+        }
+        QVERIFY(o["seconds"].toDouble() > 0);
+        QVERIFY(std::abs(o["mpix_per_s"].toDouble() - 256.0 * 256 * 2 / o["seconds"].toDouble() /
+                                                          1e6) < 1e-3 * o["mpix_per_s"].toDouble());
+        QVERIFY(o["peak_rss_bytes"].toDouble() > 256.0 * 256 * 2 * 4);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

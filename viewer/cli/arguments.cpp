@@ -1,0 +1,150 @@
+#include "arguments.hpp"
+
+#include <charconv>
+
+#include "tileflow/error.hpp"
+
+namespace tileflow::cli {
+
+namespace {
+
+std::int64_t parseInteger(const std::string& text, const std::string& option, std::int64_t min,
+                          std::int64_t max) {
+    std::int64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || value < min || value > max) {
+        throw InvalidArgument(option + " expects a whole number from " + std::to_string(min) +
+                              " to " + std::to_string(max) + ", got '" + text + "'");
+    }
+    return value;
+}
+
+// Walks the arguments one by one; value() takes the value that follows an option.
+class Cursor {
+public:
+    explicit Cursor(const std::vector<std::string>& args) : args_(args) {}
+    bool done() const { return next_ >= args_.size(); }
+    const std::string& take() { return args_[next_++]; }
+    const std::string& value(const std::string& option) {
+        if (done())
+            throw InvalidArgument(option + " needs a value");
+        return take();
+    }
+
+private:
+    const std::vector<std::string>& args_;
+    std::size_t next_ = 0;
+};
+
+std::pair<std::string, std::string> parseParameter(const std::string& text) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+        throw InvalidArgument("--param expects key=value, got '" + text + "'");
+    }
+    return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+// Options shared by process and bench; returns false when `option` is not one of them.
+bool parseEngineOption(const std::string& option, Cursor& cursor, EngineOptions& engine,
+                       std::map<std::string, std::string>& parameters) {
+    if (option == "--tile") {
+        engine.tile = parseSize(cursor.value(option), option);
+    } else if (option == "--overlap") {
+        engine.overlap = parseInteger(cursor.value(option), option, 0, 1 << 20);
+    } else if (option == "--mode") {
+        const std::string& mode = cursor.value(option);
+        auto parsed = parseReconstruction(mode);
+        if (!parsed)
+            throw InvalidArgument("--mode expects crop or blend, got '" + mode + "'");
+        engine.reconstruction = *parsed;
+    } else if (option == "--chunk") {
+        engine.chunk = parseSize(cursor.value(option), option);
+    } else if (option == "--threads") {
+        engine.threads = static_cast<int>(parseInteger(cursor.value(option), option, 1, 1024));
+    } else if (option == "--param") {
+        auto [key, value] = parseParameter(cursor.value(option));
+        if (parameters.count(key) != 0)
+            throw InvalidArgument("--param " + key + " is given twice");
+        parameters[key] = value;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Size parseSize(const std::string& text, const std::string& option) {
+    const auto x = text.find('x');
+    const std::int64_t limit = std::int64_t{1} << 30;
+    if (x == std::string::npos) {
+        const std::int64_t n = parseInteger(text, option, 1, limit);
+        return {n, n};
+    }
+    return {parseInteger(text.substr(0, x), option, 1, limit),
+            parseInteger(text.substr(x + 1), option, 1, limit)};
+}
+
+ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
+    ProcessArguments parsed;
+    std::vector<std::string> positional;
+    Cursor cursor(args);
+    while (!cursor.done()) {
+        const std::string& arg = cursor.take();
+        if (arg == "--op") {
+            parsed.operation = cursor.value(arg);
+        } else if (arg == "--quiet" || arg == "-q") {
+            parsed.quiet = true;
+        } else if (!parseEngineOption(arg, cursor, parsed.engine, parsed.parameters)) {
+            if (arg.size() > 1 && arg[0] == '-') {
+                throw InvalidArgument("process: unknown option '" + arg + "'");
+            }
+            positional.push_back(arg);
+        }
+    }
+    if (positional.size() != 2) {
+        throw InvalidArgument("process expects an input and an output, got " +
+                              std::to_string(positional.size()) + " file arguments");
+    }
+    if (parsed.operation.empty())
+        throw InvalidArgument("process needs --op ID (see 'tileflow ops')");
+    parsed.input = positional[0];
+    parsed.output = positional[1];
+    return parsed;
+}
+
+BenchArguments parseBenchArguments(const std::vector<std::string>& args) {
+    BenchArguments parsed;
+    Cursor cursor(args);
+    while (!cursor.done()) {
+        const std::string& arg = cursor.take();
+        if (arg == "--size") {
+            parsed.size = parseInteger(cursor.value(arg), arg, 1, std::int64_t{1} << 20);
+        } else if (arg == "--channels") {
+            parsed.channels = static_cast<int>(parseInteger(cursor.value(arg), arg, 1, 4096));
+        } else if (arg == "--dtype") {
+            const std::string& name = cursor.value(arg);
+            auto dtype = parseDType(name);
+            if (!dtype)
+                throw InvalidArgument("--dtype expects u8, i8, u16, i16, u32 or f32, got '" + name +
+                                      "'");
+            parsed.dtype = *dtype;
+        } else if (arg == "--op") {
+            parsed.operation = cursor.value(arg);
+        } else if (arg == "--repeat") {
+            parsed.repeat = static_cast<int>(parseInteger(cursor.value(arg), arg, 1, 1000));
+        } else if (arg == "--json") {
+            parsed.json = true;
+        } else if (arg == "--stream") {
+            parsed.stream = true;
+        } else if (!parseEngineOption(arg, cursor, parsed.engine, parsed.parameters)) {
+            throw InvalidArgument("bench: unknown argument '" + arg + "'");
+        }
+    }
+    if (parsed.json && !parsed.size)
+        throw InvalidArgument("bench --json runs one case: give --size");
+    return parsed;
+}
+
+}  // namespace tileflow::cli

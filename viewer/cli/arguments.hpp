@@ -1,0 +1,46 @@
+// Command-line parsing for the tileflow batch subcommands.
+//
+// Parsing is separate from running so it can be tested (and fuzzed) on its own. Every
+// malformed argument throws tileflow::InvalidArgument with a message that names the option
+// and what it expects; nothing is printed here.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tileflow/engine.hpp"
+
+namespace tileflow::cli {
+
+struct ProcessArguments {
+    std::string input;   // .npy path or synthetic:WxHxC[:dtype][:seed]
+    std::string output;  // .npy path
+    std::string operation;
+    std::map<std::string, std::string> parameters;
+    EngineOptions engine;
+    bool quiet = false;
+};
+
+struct BenchArguments {
+    // One case when size is given, the reference table otherwise.
+    std::optional<std::int64_t> size;
+    int channels = 8;
+    DType dtype = DType::F32;
+    std::string operation = "sobel";
+    std::map<std::string, std::string> parameters;
+    EngineOptions engine;
+    int repeat = 3;
+    bool json = false;
+    bool stream = false;  // read from the synthetic source chunk by chunk instead of memory
+};
+
+ProcessArguments parseProcessArguments(const std::vector<std::string>& args);
+BenchArguments parseBenchArguments(const std::vector<std::string>& args);
+
+// "N" or "WxH", both positive.
+Size parseSize(const std::string& text, const std::string& option);
+
+}  // namespace tileflow::cli

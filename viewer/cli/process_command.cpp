@@ -1,0 +1,111 @@
+// tileflow process IN OUT --op ID ...: streams an image through one operation.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "arguments.hpp"
+#include "commands.hpp"
+#include "tileflow/error.hpp"
+#include "tileflow/monitors.hpp"
+#include "tileflow/npy.hpp"
+#include "tileflow/registry.hpp"
+#include "tileflow/synthetic.hpp"
+
+namespace tileflow::cli {
+
+namespace {
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::unique_ptr<Source> openInput(const std::string& input) {
+    if (SyntheticSpec::matches(input))
+        return std::make_unique<SyntheticSource>(SyntheticSpec::parse(input));
+    if (endsWith(input, ".npy"))
+        return std::make_unique<NpySource>(input);
+    throw InvalidArgument("cannot read '" + input +
+                          "': inputs are .npy files or synthetic:WxHxC[:dtype][:seed]");
+}
+
+std::unique_ptr<Sink> openOutput(const std::string& output) {
+    if (endsWith(output, ".npy"))
+        return std::make_unique<NpySink>(output);
+    throw InvalidArgument("cannot write '" + output + "': outputs are .npy files");
+}
+
+std::string describe(const ImageInfo& info) {
+    return std::to_string(info.size.width) + "x" + std::to_string(info.size.height) + "x" +
+           std::to_string(info.channels) + " " + std::string(dtypeName(info.dtype));
+}
+
+}  // namespace
+
+int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const ProcessArguments parsed = parseProcessArguments(args);
+    const auto op = createOperation(parsed.operation, parsed.parameters);
+    const auto source = openInput(parsed.input);
+    const auto sink = openOutput(parsed.output);
+
+    // A live progress line only on a terminal; logs and pipes get the summary alone.
+    const bool live = !parsed.quiet && isatty(STDERR_FILENO) != 0;
+    ProgressMonitor progress(parsed.operation, [&err](const std::string& line) {
+        err << '\r' << line << "\x1b[K" << std::flush;
+    });
+    MetricsMonitor metrics;
+    MemoryMonitor memory;
+    CompositeMonitor monitors;
+    if (live)
+        monitors.add(&progress);
+    monitors.add(&metrics);
+    monitors.add(&memory);
+
+    const TileFlow flow = TileFlow(parsed.engine).configure(op);
+    const RunReport report = flow.run(*source, *sink, {&monitors, {}});
+    if (live)
+        err << '\n';
+    if (parsed.quiet)
+        return 0;
+
+    const auto m = metrics.summary();
+    const auto mem = memory.summary();
+    out << std::fixed << std::setprecision(2) << parsed.operation << ": "
+        << describe(source->info()) << " -> " << describe(op->outputInfo(source->info())) << " in "
+        << m.totalSeconds << " s (" << m.megapixelsPerSecond << " MP/s, " << report.stats.tilesDone
+        << " tiles, overlap " << report.overlap << ", peak RSS "
+        << mem.maxRssBytes.value_or(0) / (1 << 20) << " MiB, engine "
+        << report.stats.enginePeakBytes / (1 << 20) << " MiB)\n";
+    for (const std::string& note : report.notes)
+        out << "note: " << note << '\n';
+    for (const Measurement& measurement : report.measurements) {
+        out << measurement.name << " = " << std::setprecision(6) << std::defaultfloat
+            << measurement.value << '\n';
+    }
+    out << "wrote " << parsed.output << '\n';
+    return 0;
+}
+
+int runOps(std::ostream& out) {
+    for (const OperationInfo& info : builtinOperations()) {
+        out << info.id << " - " << info.name << "\n    " << info.description << '\n';
+        for (const ParameterInfo& p : info.parameters) {
+            out << "    --param " << p.name << "=<" << p.defaultValue << ">";
+            if (p.type == ParameterType::Choice) {
+                out << "  one of:";
+                for (const auto& c : p.choices)
+                    out << ' ' << c;
+            } else if (p.type != ParameterType::Boolean) {
+                out << "  [" << p.minimum << ", " << p.maximum << "]"
+                    << (p.unit.empty() ? "" : " " + p.unit);
+            }
+            out << "  " << p.description << '\n';
+        }
+    }
+    return 0;
+}
+
+}  // namespace tileflow::cli

@@ -1,0 +1,49 @@
+// tileflow: the TileFlow command line (and, once it lands, the desktop viewer).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "tileflow/error.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tileflow <command> [arguments]\n"
+    "\n"
+    "commands:\n"
+    "  process IN OUT --op ID [--param key=value]... [--tile N|WxH] [--overlap N]\n"
+    "          [--mode crop|blend] [--chunk N|WxH] [--threads N] [--quiet]\n"
+    "      Process IN (.npy, or synthetic:WxHxC[:u8|u16|f32][:seed]) into OUT (.npy).\n"
+    "  bench [--size N --channels C --dtype f32 --op ID [--json] [--stream] [engine options]]\n"
+    "      Throughput table, or one case.\n"
+    "  ops\n"
+    "      List the operations and their parameters.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+        std::cout << kUsage;
+        return args.empty() ? 2 : 0;
+    }
+    const std::string command = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    try {
+        if (command == "process")
+            return tileflow::cli::runProcess(rest, std::cout, std::cerr);
+        if (command == "bench")
+            return tileflow::cli::runBench(rest, std::cout, std::cerr);
+        if (command == "ops")
+            return tileflow::cli::runOps(std::cout);
+        std::cerr << "tileflow: unknown command '" << command << "'\n" << kUsage;
+        return 2;
+    } catch (const tileflow::Cancelled& e) {
+        std::cerr << "tileflow: " << e.what() << '\n';
+        return 130;
+    } catch (const std::exception& e) {
+        std::cerr << "tileflow: " << e.what() << '\n';
+        return 1;
+    }
+}
