@@ -9,6 +9,7 @@
 #include "tileflow/engine.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/registry.hpp"
+#include "tileflow/synthetic.hpp"
 
 using namespace tileflow;
 using tileflow::testing::at;
@@ -170,6 +171,24 @@ private slots:
             QVERIFY2(samePixels(sink.take(), direct),
                      qPrintable(QString("chunk %1x%2").arg(chunk.width).arg(chunk.height)));
         }
+    }
+
+    void streamedMemoryDependsOnChunkNotImage() {
+        // Engine buffers: the chunk being processed, the one being read ahead, and the output
+        // chunk. Once an image spans a few chunks, its size no longer enters.
+        const auto op = createOperation("gaussian", {{"sigma", "2"}});
+        std::vector<std::int64_t> peaks;
+        for (std::int64_t side : {1500, 3000}) {
+            const SyntheticSource source({{side, side}, 2, DType::U16, 3});
+            MemorySink sink;
+            const RunReport report =
+                TileFlow({.tile = {64, 64}, .chunk = {256, 256}}).configure(op).run(source, sink);
+            peaks.push_back(report.stats.enginePeakBytes);
+        }
+        QCOMPARE(peaks[0], peaks[1]);
+        const std::int64_t input = 272 * 272 * 2 * 2;
+        const std::int64_t output = 256 * 256 * 2 * 4;
+        QVERIFY2(peaks[0] <= 2 * input + output, qPrintable(QString::number(peaks[0])));
     }
 
     void blendIsContinuousAcrossSeams() {

@@ -40,8 +40,8 @@ T fromFloat(float v) {
 
 }  // namespace
 
-void blendInto(const std::vector<Tile>& tiles, const std::vector<Image>& results, Size image,
-               std::int64_t overlap, const Rect& core, ImageView out, int threads) {
+void blendInto(const std::vector<Tile>& tiles, const std::vector<ConstImageView>& results,
+               Size image, std::int64_t overlap, const Rect& core, ImageView out, int threads) {
     const int channels = out.channels();
     const auto width = static_cast<std::size_t>(core.width);
     std::vector<std::vector<float>> wx(tiles.size()), wy(tiles.size());
@@ -66,7 +66,7 @@ void blendInto(const std::vector<Tile>& tiles, const std::vector<Image>& results
                     const std::int64_t x0 = std::max(core.x, halo.x);
                     const std::int64_t x1 = std::min(core.right(), halo.right());
                     const float rowWeight = wy[i][static_cast<std::size_t>(y - halo.y)];
-                    const ConstImageView result = results[i].view();
+                    const ConstImageView result = results[i];
                     for (std::int64_t x = x0; x < x1; ++x) {
                         const auto k = static_cast<std::size_t>(x - core.x);
                         const float w = rowWeight * wx[i][static_cast<std::size_t>(x - halo.x)];

@@ -17,7 +17,7 @@ std::vector<float> rampWeights(std::int64_t h0, std::int64_t h1, std::int64_t n,
 // Writes into `out` (the pixels of `core`) the weighted average of the tiles' results
 // (`results[i]` holds the pixels of tiles[i].halo). Every pixel sums its tiles in tile index
 // order, so the result depends neither on scheduling nor on how the image was chunked.
-void blendInto(const std::vector<Tile>& tiles, const std::vector<Image>& results, Size image,
-               std::int64_t overlap, const Rect& core, ImageView out, int threads);
+void blendInto(const std::vector<Tile>& tiles, const std::vector<ConstImageView>& results,
+               Size image, std::int64_t overlap, const Rect& core, ImageView out, int threads);
 
 }  // namespace tileflow::detail

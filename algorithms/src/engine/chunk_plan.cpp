@@ -65,4 +65,26 @@ Rect ChunkPlan::inputRect(const std::vector<Tile>& tiles) const {
     return {x0, y0, x1 - x0, y1 - y0};
 }
 
+Size ChunkPlan::largestCore() const {
+    const Size image = grid_.imageSize(), tile = grid_.spec().tile;
+    return {std::min(image.width, tilesX_ * tile.width),
+            std::min(image.height, tilesY_ * tile.height)};
+}
+
+Size ChunkPlan::largestInput() const {
+    const Size image = grid_.imageSize(), tile = grid_.spec().tile, core = largestCore();
+    const std::int64_t overlap = grid_.spec().overlap;
+    // In blend mode the neighbouring ring of tiles is computed too.
+    const bool ring = blend_ && overlap > 0;
+    return {std::min(image.width, core.width + 2 * overlap + (ring ? 2 * tile.width : 0)),
+            std::min(image.height, core.height + 2 * overlap + (ring ? 2 * tile.height : 0))};
+}
+
+Size ChunkPlan::largestHalo() const {
+    const Size image = grid_.imageSize(), tile = grid_.spec().tile;
+    const std::int64_t overlap = grid_.spec().overlap;
+    return {std::min(image.width, tile.width + 2 * overlap),
+            std::min(image.height, tile.height + 2 * overlap)};
+}
+
 }  // namespace tileflow::detail

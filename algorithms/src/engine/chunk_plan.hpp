@@ -34,6 +34,11 @@ public:
     // Input pixels needed to compute the given tiles (the union of their halos).
     Rect inputRect(const std::vector<Tile>& tiles) const;
 
+    // Upper bounds of chunk cores, chunk inputs and tile halos, to size reusable buffers.
+    Size largestCore() const;
+    Size largestInput() const;
+    Size largestHalo() const;
+
 private:
     Grid grid_;
     bool blend_;

@@ -30,7 +30,7 @@ constexpr Size kDefaultChunk{4096, 4096};
 
 // A chunk's input pixels: a view into memory the caller owns, or a buffer read from a source.
 struct ChunkInput {
-    Image buffer;
+    detail::Lease buffer;
     ConstImageView view;
 };
 
@@ -48,7 +48,7 @@ class MemoryEndpoints final : public Endpoints {
 public:
     MemoryEndpoints(ConstImageView in, ImageView out) : in_(in), out_(out) {}
     ChunkInput fetch(const Rect& region, detail::BufferPool&) override {
-        return {Image(), in_.region(region)};
+        return {detail::Lease(), in_.region(region)};
     }
     ImageView target(const Rect& core, detail::BufferPool&) override { return out_.region(core); }
     std::int64_t deliver(const Rect&) override { return 0; }
@@ -60,25 +60,32 @@ private:
 
 class StreamEndpoints final : public Endpoints {
 public:
-    StreamEndpoints(const Source& source, Sink& sink, const ImageInfo& output)
-        : source_(source), sink_(sink), output_(output) {}
+    // Buffers are sized for the largest chunk input and output, so every chunk reuses them.
+    StreamEndpoints(const Source& source, Sink& sink, const ImageInfo& output,
+                    const detail::ChunkPlan& plan)
+        : source_(source),
+          sink_(sink),
+          output_(output),
+          inputCapacity_(
+              ImageInfo{plan.largestInput(), source.info().channels, source.info().dtype}.bytes()),
+          outputCapacity_(ImageInfo{plan.largestCore(), output.channels, output.dtype}.bytes()) {}
     ChunkInput fetch(const Rect& region, detail::BufferPool& pool) override {
         ImageInfo info = source_.info();
         info.size = region.size();
-        Image buffer = pool.acquire(info);
+        detail::Lease buffer = pool.acquire(info, inputCapacity_);
         source_.read(region, buffer.view());
-        const ConstImageView view = std::as_const(buffer).view();
+        const ConstImageView view = buffer.view();
         return {std::move(buffer), view};
     }
     ImageView target(const Rect& core, detail::BufferPool& pool) override {
         ImageInfo info = output_;
         info.size = core.size();
-        pool.release(std::move(chunkOut_));
-        chunkOut_ = pool.acquire(info);
+        chunkOut_ = {};  // hand the previous chunk's buffer back first, so it can be reused
+        chunkOut_ = pool.acquire(info, outputCapacity_);
         return chunkOut_.view();
     }
     std::int64_t deliver(const Rect& core) override {
-        sink_.write(core, std::as_const(chunkOut_).view());
+        sink_.write(core, chunkOut_.view());
         return chunkOut_.bytes();
     }
 
@@ -86,7 +93,9 @@ private:
     const Source& source_;
     Sink& sink_;
     ImageInfo output_;
-    Image chunkOut_;
+    std::int64_t inputCapacity_;
+    std::int64_t outputCapacity_;
+    detail::Lease chunkOut_;
 };
 
 class Runner {
@@ -120,6 +129,7 @@ public:
     }
 
     const ImageInfo& outputInfo() const { return output_; }
+    const detail::ChunkPlan& plan() const { return *plan_; }
 
     RunReport run(Endpoints& io) {
         const int passes = op_.statisticsPasses(input_) + 1;
@@ -175,7 +185,6 @@ private:
                 [&](Callbacks& cb, const RunStats& s) { cb.onChunkStart(chunk.core, s); });
             const std::int64_t written = perChunk(chunk, tiles, input.view, inRect);
             const std::int64_t read = input.buffer.empty() ? 0 : input.buffer.bytes();
-            state_.pool().release(std::move(input.buffer));
             state_.chunkDone(read, written);
             state_.notify([&](Callbacks& cb, const RunStats& s) { cb.onChunkEnd(chunk.core, s); });
         }
@@ -223,20 +232,23 @@ private:
 
     void blendChunk(const detail::Chunk& chunk, const std::vector<Tile>& tiles, ConstImageView in,
                     const Rect& inRect, ImageView out, const StatisticsList& statistics) {
-        std::vector<Image> results;
+        const std::int64_t haloCapacity =
+            ImageInfo{plan_->largestHalo(), output_.channels, output_.dtype}.bytes();
+        std::vector<detail::Lease> results;
         results.reserve(tiles.size());
         for (const Tile& t : tiles) {
             ImageInfo info = output_;
             info.size = t.halo.size();
-            results.push_back(state_.pool().acquire(info));
+            results.push_back(state_.pool().acquire(info, haloCapacity));
         }
         state_.forEachTile(tiles, chunk.core, [&](const Tile& t, std::size_t i, std::size_t) {
             op_.process(in.region(t.halo.relativeTo(inRect)), t.halo, results[i].view(), t.halo,
                         statistics);
         });
-        detail::blendInto(tiles, results, input_.size, overlap_, chunk.core, out, state_.threads());
-        for (Image& r : results)
-            state_.pool().release(std::move(r));
+        std::vector<ConstImageView> views;
+        for (const detail::Lease& r : results)
+            views.push_back(r.view());
+        detail::blendInto(tiles, views, input_.size, overlap_, chunk.core, out, state_.threads());
     }
 
     const Operation& op_;
@@ -286,7 +298,7 @@ RunReport TileFlow::run(const Source& source, Sink& sink, const RunControl& cont
     if (!operation_)
         throw InvalidArgument("run() before configure(): no operation to run");
     Runner runner(options_, *operation_, source.info(), false, control);
-    StreamEndpoints io(source, sink, runner.outputInfo());
+    StreamEndpoints io(source, sink, runner.outputInfo(), runner.plan());
     sink.begin(runner.outputInfo());
     try {
         RunReport report = runner.run(io);
