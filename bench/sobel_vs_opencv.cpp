@@ -48,12 +48,7 @@ int main(int argc, char** argv) {
     const int repeat = argc > 4 ? std::atoi(argv[4]) : 3;
 
     const tileflow::SyntheticSource source({{size, size}, channels, tileflow::DType::F32, 1});
-    tileflow::Image input(source.info());
-#pragma omp parallel for schedule(dynamic, 1)
-    for (std::int64_t y = 0; y < size; y += 256) {
-        const tileflow::Rect rows{0, y, size, std::min<std::int64_t>(256, size - y)};
-        source.read(rows, input.view().region(rows));
-    }
+    const tileflow::Image input = tileflow::readImage(source);
     tileflow::Image output(tileflow::DType::F32, channels, size, size);
 
     const tileflow::TileFlow flow =

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 preset=release
 [ "${CI:-}" = "true" ] && preset=ci
 if [ ! -f build/CMakeCache.txt ] || [ "$(cat build/.preset 2>/dev/null)" != "$preset" ]; then
-  cmake --preset "$preset" >/dev/null
+  cmake --preset "$preset"
   echo "$preset" > build/.preset
 fi
 cmake --build build --parallel "$(nproc)"

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache pkg-config
-  qt6-base-dev libopenslide-dev libtiff-dev
+  qt6-base-dev
   libopencv-imgproc-dev
   python3-numpy python3-scipy
   clang-format

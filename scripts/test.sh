@@ -4,5 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
+# Checks that need no build: the Qt-free library stays Qt-free, the code stays formatted.
+if grep -rnE '#include\s*<Q' algorithms/; then
+  echo "algorithms/ must not include Qt headers" >&2
+  exit 1
+fi
+git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
+
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"

@@ -18,17 +18,24 @@ constexpr const char* kUsage =
     "  bench [--size N --channels C --dtype f32 --op ID [--json] [--stream] [engine options]]\n"
     "      Throughput table, or one case.\n"
     "  ops\n"
-    "      List the operations and their parameters.\n";
+    "      List the operations and their parameters.\n"
+    "\n"
+    "exit status: 0 success, 1 failure, 2 bad arguments, 130 interrupted (SIGINT/SIGTERM;\n"
+    "the output is not written).\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    if (!args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "help")) {
         std::cout << kUsage;
-        return args.empty() ? 2 : 0;
+        return 0;
     }
-    const std::string command = args[0];
+    if (args.empty()) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    const std::string& command = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     try {
         if (command == "process")
@@ -37,11 +44,14 @@ int main(int argc, char** argv) {
             return tileflow::cli::runBench(rest, std::cout, std::cerr);
         if (command == "ops")
             return tileflow::cli::runOps(std::cout);
-        std::cerr << "tileflow: unknown command '" << command << "'\n" << kUsage;
+        std::cerr << "tileflow: unknown command '" << command << "' (see tileflow --help)\n";
         return 2;
     } catch (const tileflow::Cancelled& e) {
         std::cerr << "tileflow: " << e.what() << '\n';
         return 130;
+    } catch (const tileflow::InvalidArgument& e) {
+        std::cerr << "tileflow: " << e.what() << '\n';
+        return 2;
     } catch (const std::exception& e) {
         std::cerr << "tileflow: " << e.what() << '\n';
         return 1;

@@ -101,37 +101,42 @@ Parameters::Parameters(const OperationInfo& info, const std::map<std::string, st
         auto it = given.find(p.name);
         const std::string& text = it == given.end() ? p.defaultValue : it->second;
         validate(info.id, p, text);
-        values_[p.name] = text;
+        values_[p.name] = {p.type, text};
     }
 }
 
-const std::string& Parameters::text(const std::string& name) const {
+const std::string& Parameters::text(const std::string& name, ParameterType type) const {
     auto it = values_.find(name);
     if (it == values_.end())
         throw InvalidArgument(operation_ + ": no parameter '" + name + "'");
-    return it->second;
+    // Reading a value as another type is a programming error in the operation.
+    if (it->second.first != type) {
+        throw InvalidArgument(operation_ + ": parameter '" + name + "' is read as the wrong type");
+    }
+    return it->second.second;
 }
 
+// The texts were validated in the constructor, so parsing them again cannot fail.
 std::int64_t Parameters::integer(const std::string& name) const {
     std::int64_t v = 0;
-    parseInteger(text(name), v);
+    parseInteger(text(name, ParameterType::Integer), v);
     return v;
 }
 
 double Parameters::real(const std::string& name) const {
     double v = 0;
-    parseReal(text(name), v);
+    parseReal(text(name, ParameterType::Real), v);
     return v;
 }
 
 bool Parameters::boolean(const std::string& name) const {
     bool v = false;
-    parseBoolean(text(name), v);
+    parseBoolean(text(name, ParameterType::Boolean), v);
     return v;
 }
 
 const std::string& Parameters::choice(const std::string& name) const {
-    return text(name);
+    return text(name, ParameterType::Choice);
 }
 
 }  // namespace tileflow

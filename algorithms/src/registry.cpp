@@ -31,25 +31,31 @@ const std::vector<OperationInfo>& builtinOperations() {
     return infos;
 }
 
-const OperationInfo& operationInfo(std::string_view id) {
-    for (const auto& info : builtinOperations()) {
-        if (info.id == id)
-            return info;
+namespace {
+
+// Index of `id` in kKernels (and builtinOperations(), which follows its order).
+std::size_t indexOf(std::string_view id) {
+    const auto& infos = builtinOperations();
+    for (std::size_t i = 0; i < infos.size(); ++i) {
+        if (infos[i].id == id)
+            return i;
     }
     std::string known;
-    for (const auto& info : builtinOperations())
+    for (const auto& info : infos)
         known += (known.empty() ? "" : ", ") + info.id;
     throw InvalidArgument("unknown operation '" + std::string(id) + "' (known: " + known + ")");
 }
 
+}  // namespace
+
+const OperationInfo& operationInfo(std::string_view id) {
+    return builtinOperations()[indexOf(id)];
+}
+
 std::shared_ptr<const Operation> createOperation(
     std::string_view id, const std::map<std::string, std::string>& parameters) {
-    const OperationInfo& info = operationInfo(id);
-    for (std::size_t i = 0; i < kKernels.size(); ++i) {
-        if (builtinOperations()[i].id == id)
-            return kKernels[i].create(Parameters(info, parameters));
-    }
-    throw InvalidArgument("unknown operation '" + std::string(id) + "'");
+    const std::size_t i = indexOf(id);
+    return kKernels[i].create(Parameters(builtinOperations()[i], parameters));
 }
 
 }  // namespace tileflow

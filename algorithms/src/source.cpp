@@ -1,8 +1,35 @@
 #include "tileflow/source.hpp"
 
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+
 #include "tileflow/error.hpp"
 
 namespace tileflow {
+
+Image readImage(const Source& source, int threads) {
+    Image image(source.info());
+    const std::int64_t band = 256;
+    const std::int64_t height = image.height();
+    std::exception_ptr error;
+#pragma omp parallel for schedule(dynamic, 1) \
+    num_threads(threads > 0 ? threads : omp_get_max_threads())
+    for (std::int64_t y = 0; y < height; y += band) {
+        try {
+            const Rect rows{0, y, image.width(), std::min(band, height - y)};
+            source.read(rows, image.view().region(rows));
+        } catch (...) {
+#pragma omp critical(tileflow_read_image)
+            if (!error)
+                error = std::current_exception();
+        }
+    }
+    if (error)
+        std::rethrow_exception(error);
+    return image;
+}
 
 void MemorySource::read(const Rect& region, ImageView out) const {
     copyPixels(pixels_.region(region), out);

@@ -1,13 +1,18 @@
 // The engine: seamless crop reconstruction, chunked == direct, blend continuity, callbacks,
 // cancellation, error reporting and argument checking.
+#include <QTemporaryDir>
 #include <QtTest>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "test_images.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/error.hpp"
+#include "tileflow/npy.hpp"
 #include "tileflow/registry.hpp"
 #include "tileflow/synthetic.hpp"
 
@@ -64,25 +69,30 @@ private:
     Rect failAt_;
 };
 
-// Records callbacks and checks they never overlap in time.
+// Records callbacks, and whether two of them ever ran at the same time. Each callback holds
+// its "inside" flag for a moment so that overlapping calls would be seen; the records
+// themselves are guarded, so a broken engine fails the test instead of crashing it.
 class Recorder final : public Callbacks {
 public:
     void onStart(const RunStats& s) override { enter("start", s); }
     void onEnd(const RunStats& s) override { enter("end", s); }
     void onError(std::string_view m, const RunStats& s) override {
-        error = std::string(m);
         enter("error", s);
+        std::lock_guard lock(mutex_);
+        error = std::string(m);
     }
     void onChunkStart(const Rect&, const RunStats& s) override { enter("chunk-start", s); }
     void onChunkEnd(const Rect&, const RunStats& s) override { enter("chunk-end", s); }
     void onTileStart(const Tile& t, const RunStats& s) override {
-        started.push_back(t.index);
         enter("tile-start", s);
+        std::lock_guard lock(mutex_);
+        started.push_back(t.index);
     }
     void onTileEnd(const Tile& t, double seconds, const RunStats& s) override {
-        ended.push_back(t.index);
-        QVERIFY(seconds >= 0);
         enter("tile-end", s);
+        std::lock_guard lock(mutex_);
+        ended.push_back(t.index);
+        negativeTime = negativeTime || seconds < 0;
         if (stopAfter > 0 && static_cast<int>(ended.size()) == stopAfter)
             stop.request_stop();
     }
@@ -92,6 +102,7 @@ public:
     std::vector<RunStats> stats;
     std::string error;
     bool overlapped = false;
+    bool negativeTime = false;
     int stopAfter = 0;
     std::stop_source stop;
 
@@ -99,11 +110,16 @@ private:
     void enter(const char* what, const RunStats& s) {
         if (inside_.exchange(true))
             overlapped = true;
-        events.emplace_back(what);
-        stats.push_back(s);
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        {
+            std::lock_guard lock(mutex_);
+            events.emplace_back(what);
+            stats.push_back(s);
+        }
         inside_ = false;
     }
     std::atomic<bool> inside_{false};
+    std::mutex mutex_;
 };
 
 }  // namespace
@@ -240,6 +256,108 @@ private slots:
         QVERIFY(samePixels(out, in));
     }
 
+    void blendOfALocalOperationMatchesTheWholeImage() {
+        // Blend computes each tile's whole halo from its halo grown by the radius, so every
+        // tile's pixels are exact and the feathered average is the whole-image value (up to
+        // the rounding of the weighted mean).
+        const auto op = createOperation("gaussian", {{"sigma", "1.5"}});
+        const Image in = randomImage(DType::F32, 2, 150, 111, 31);
+        const Image expected = wholeImage(op, in);
+        const Image got =
+            TileFlow({.tile = {32, 32}, .overlap = 10, .reconstruction = Reconstruction::Blend})
+                .configure(op)
+                .run(in);
+        float worst = 0;
+        for (int c = 0; c < 2; ++c) {
+            for (std::int64_t y = 0; y < in.height(); ++y) {
+                for (std::int64_t x = 0; x < in.width(); ++x) {
+                    worst = std::max(
+                        worst, std::abs(at<float>(got, c, x, y) - at<float>(expected, c, x, y)));
+                }
+            }
+        }
+        QVERIFY2(worst < 1e-6f, qPrintable(QString("largest difference %1").arg(worst)));
+    }
+
+    void failedStreamLeavesNoFileAndKeepsTheOldOne() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("out.npy").toStdString();
+        const Image old = randomImage(DType::U8, 1, 5, 4, 1);
+        writeNpy(path, old);
+        const Image in = randomImage(DType::U8, 1, 300, 200, 2);
+        MemorySource source(in);
+        {
+            NpySink sink(path);
+            TileFlow flow({.tile = {32, 32}, .chunk = {64, 64}});
+            flow.configure(std::make_shared<Identity>(0, Rect{250, 150, 1, 1}));
+            QVERIFY_THROWS_EXCEPTION(Error, flow.run(source, sink));
+        }
+        QVERIFY(samePixels(readNpy(path), old));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{"out.npy"});
+    }
+
+    void sourceErrorsKeepTheirType() {
+        // A read failure is an I/O error about the source, not about a tile.
+        class Broken final : public Source {
+        public:
+            ImageInfo info() const override { return {{100, 100}, 1, DType::U8}; }
+            void read(const Rect& r, ImageView) const override {
+                if (r.y > 0)
+                    throw IoError("disk on fire");
+            }
+        } source;
+        MemorySink sink;
+        Recorder rec;
+        TileFlow flow({.tile = {16, 16}, .chunk = {32, 32}});
+        flow.configure(std::make_shared<Identity>());
+        QVERIFY_THROWS_EXCEPTION(IoError, flow.run(source, sink, {&rec, {}}));
+        QCOMPARE(rec.error, std::string("disk on fire"));
+        QVERIFY_THROWS_EXCEPTION(Error, sink.take());
+    }
+
+    void tileErrorsNestTheOriginal() {
+        const Image in = randomImage(DType::U8, 1, 64, 64, 3);
+        try {
+            TileFlow({.tile = {16, 16}})
+                .configure(std::make_shared<Identity>(0, Rect{20, 20, 1, 1}))
+                .run(in);
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            try {
+                std::rethrow_if_nested(e);
+                QFAIL("the original exception should be nested");
+            } catch (const Error& original) {
+                QCOMPARE(std::string(original.what()), std::string("synthetic failure"));
+            }
+        }
+    }
+
+    void cancellingBeforeTheFirstTileOrDuringStatistics() {
+        const Image in = randomImage(DType::F32, 1, 256, 256, 5);
+        std::stop_source stopped;
+        stopped.request_stop();
+        QVERIFY_THROWS_EXCEPTION(Cancelled, TileFlow({.tile = {32, 32}})
+                                                .configure(createOperation("sobel"))
+                                                .run(in, {nullptr, stopped.get_token()}));
+        // stretch on f32 runs two statistics passes before processing; stop in the first.
+        Recorder rec;
+        rec.stopAfter = 2;
+        MemorySource source(in);
+        MemorySink sink;
+        TileFlow flow({.tile = {32, 32}, .threads = 1});
+        flow.configure(createOperation("stretch"));
+        QVERIFY_THROWS_EXCEPTION(Cancelled, flow.run(source, sink, {&rec, rec.stop.get_token()}));
+        QCOMPARE(rec.stats.back().pass, 0);
+        QVERIFY_THROWS_EXCEPTION(Error, sink.take());
+    }
+
+    void outputMustNotAliasTheInput() {
+        Image image = randomImage(DType::F32, 1, 64, 64, 7);
+        TileFlow flow({.tile = {16, 16}});
+        flow.configure(createOperation("gaussian", {{"sigma", "1"}}));
+        QVERIFY_THROWS_EXCEPTION(InvalidArgument, flow.run(image, image.view()));
+    }
+
     void outputMayChangeDtypeAndChannels() {
         const Image in = randomImage(DType::U8, 3, 40, 30, 5);
         const Image out = TileFlow({.tile = {16, 16}}).configure(createOperation("sobel")).run(in);
@@ -258,6 +376,7 @@ private slots:
             TileFlow(options).configure(createOperation("sobel")).run(source, sink, {&rec, {}});
         const Grid grid({300, 200}, {{32, 32}, 1});
         QVERIFY(!rec.overlapped);
+        QVERIFY(!rec.negativeTime);
         QCOMPARE(rec.events.front(), std::string("start"));
         QCOMPARE(rec.events.back(), std::string("end"));
         QCOMPARE(static_cast<std::int64_t>(rec.started.size()), grid.count());

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "python_oracle.hpp"
 #include "test_images.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/npy.hpp"
@@ -46,20 +47,11 @@ QStringList entriesOf(const QString& dir) {
     return QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
 }
 
-bool numpyAvailable() {
-    if (!QFileInfo::exists("/usr/bin/python3"))
-        return false;
-    QProcess python;
-    python.start("/usr/bin/python3", {"-c", "import numpy"});
-    return python.waitForFinished(60000) && python.exitStatus() == QProcess::NormalExit &&
-           python.exitCode() == 0;
-}
-
 // Runs a Python script; returns its exit code and fills `output` with stdout + stderr.
 int runPython(const QString& script, QString& output) {
     QProcess python;
     python.setProcessChannelMode(QProcess::MergedChannels);
-    python.start("/usr/bin/python3", {"-c", script});
+    python.start(testing::kPython, {"-c", script});
     if (!python.waitForFinished(120000))
         return -1;
     output = QString::fromUtf8(python.readAll());
@@ -170,8 +162,7 @@ private slots:
     }
 
     void readsFilesWrittenByNumpy() {
-        if (!numpyAvailable())
-            QSKIP("/usr/bin/python3 with numpy is not available");
+        TILEFLOW_REQUIRE_PYTHON("numpy");
         const QString folder = dir_.path();
         const QString script = QString(R"(
 import numpy as np, os
@@ -228,8 +219,7 @@ np.save('np_f8.npy', np.zeros((3, 4)))
     }
 
     void numpyReadsOurFiles() {
-        if (!numpyAvailable())
-            QSKIP("/usr/bin/python3 with numpy is not available");
+        TILEFLOW_REQUIRE_PYTHON("numpy");
         for (DType t : kAllDTypes) {
             for (int channels : {1, 2}) {
                 Image image(t, channels, 9, 4);

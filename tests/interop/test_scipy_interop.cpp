@@ -5,6 +5,7 @@
 #include <QtTest>
 #include <cmath>
 
+#include "python_oracle.hpp"
 #include "test_images.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/npy.hpp"
@@ -14,18 +15,10 @@ using namespace tileflow;
 
 namespace {
 
-const char* const kPython = "/usr/bin/python3";
-
-bool havePythonScipy() {
-    QProcess p;
-    p.start(kPython, {"-c", "import numpy, scipy.ndimage"});
-    return p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
-
 Image reference(const QString& op, const QString& param, const QString& input,
                 const QString& output) {
     QProcess p;
-    p.start(kPython, {TILEFLOW_SCIPY_REFERENCE, op, param, input, output});
+    p.start(testing::kPython, {TILEFLOW_SCIPY_REFERENCE, op, param, input, output});
     if (!p.waitForFinished(300000) || p.exitCode() != 0) {
         throw std::runtime_error("reference failed: " + p.readAllStandardError().toStdString());
     }
@@ -54,8 +47,7 @@ class TestScipyInterop : public QObject {
 
 private slots:
     void initTestCase() {
-        if (!havePythonScipy())
-            QSKIP("/usr/bin/python3 with numpy and scipy is not installed");
+        TILEFLOW_REQUIRE_PYTHON("numpy, scipy.ndimage");
         QVERIFY(dir_.isValid());
     }
 

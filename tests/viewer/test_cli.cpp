@@ -1,4 +1,6 @@
 // The tileflow command line: argument parsing, and the binary run end to end.
+#include <signal.h>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -141,6 +143,51 @@ private slots:
             QVERIFY2(!QFile::exists(out), "a failed run must leave no output");
             QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 0);
         }
+    }
+
+    void failureAtCommitLeavesNoTemporary() {
+        // The output name is taken by a directory: everything is computed, then the final
+        // rename fails. The temporary must go, and the directory stays as it was.
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir("out.npy"));
+        const Outcome r =
+            runTileflow({"process", "synthetic:64x64x1", dir.filePath("out.npy"), "--op", "sobel"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith("tileflow: ") && r.err.count('\n') == 1, qPrintable(r.err));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
+        QVERIFY(QFileInfo(dir.filePath("out.npy")).isDir());
+    }
+
+    void interruptCancelsAndRemovesTheTemporary_data() {
+        QTest::addColumn<bool>("sigint");
+        QTest::newRow("SIGTERM") << false;
+        QTest::newRow("SIGINT") << true;
+    }
+    void interruptCancelsAndRemovesTheTemporary() {
+        QFETCH(bool, sigint);
+        QTemporaryDir dir;
+        QProcess p;
+        p.start(TILEFLOW_BINARY, {"process", "synthetic:16384x16384x2:u16", dir.filePath("big.npy"),
+                                  "--op", "gaussian", "--param", "sigma=3", "--chunk", "1024"});
+        QVERIFY(p.waitForStarted());
+        // Interrupt once the run is under way: its temporary output exists.
+        QTRY_VERIFY_WITH_TIMEOUT(!QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).isEmpty(),
+                                 30000);
+        ::kill(static_cast<pid_t>(p.processId()), sigint ? SIGINT : SIGTERM);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("cancelled"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
+    }
+
+    void usageErrorsExitWithTwo() {
+        QCOMPARE(runTileflow({}).exitCode, 2);
+        QCOMPARE(runTileflow({"paint"}).exitCode, 2);
+        QCOMPARE(runTileflow({"process", "a.npy"}).exitCode, 2);
+        const Outcome help = runTileflow({"--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("usage: tileflow"));
     }
 
     void benchJsonHasTheFigures() {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <iostream>
@@ -54,7 +55,15 @@ double bestOf(int repeat, const std::function<void()>& work) {
     return best;
 }
 
+// Restarts the kernel's peak-RSS count (VmHWM), so each case reports its own peak. Where
+// /proc/self/clear_refs is not writable the figure stays the process-wide peak.
+void resetPeakRss() {
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+}
+
 Result runCase(const BenchArguments& args, std::int64_t size, int channels) {
+    resetPeakRss();
     const SyntheticSource source(SyntheticSpec{{size, size}, channels, args.dtype, 1});
     const auto op = createOperation(args.operation, args.parameters);
     const TileFlow flow = TileFlow(args.engine).configure(op);
@@ -68,13 +77,7 @@ Result runCase(const BenchArguments& args, std::int64_t size, int channels) {
         result.engineBytes = report.stats.enginePeakBytes;
         result.overlap = report.overlap;
     } else {
-        Image input(source.info());
-        const std::int64_t band = 256;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (std::int64_t y = 0; y < size; y += band) {
-            const Rect rows{0, y, size, std::min(band, size - y)};
-            source.read(rows, input.view().region(rows));
-        }
+        const Image input = readImage(source, threads);
         Image output(op->outputInfo(input.info()));
         RunReport report;
         result.seconds = bestOf(args.repeat, [&] { report = flow.run(input, output); });

@@ -8,6 +8,7 @@
 
 #include "arguments.hpp"
 #include "commands.hpp"
+#include "signal_stop.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/monitors.hpp"
 #include "tileflow/npy.hpp"
@@ -56,28 +57,30 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
     ProgressMonitor progress(parsed.operation, [&err](const std::string& line) {
         err << '\r' << line << "\x1b[K" << std::flush;
     });
-    MetricsMonitor metrics;
-    MemoryMonitor memory;
-    CompositeMonitor monitors;
-    if (live)
-        monitors.add(&progress);
-    monitors.add(&metrics);
-    monitors.add(&memory);
-
     const TileFlow flow = TileFlow(parsed.engine).configure(op);
-    const RunReport report = flow.run(*source, *sink, {&monitors, {}});
+    const SignalStop signals;
+    RunReport report;
+    try {
+        report = flow.run(*source, *sink, {live ? &progress : nullptr, signals.token()});
+    } catch (...) {
+        if (live)
+            err << '\n';  // end the progress line before the error message
+        throw;
+    }
     if (live)
         err << '\n';
     if (parsed.quiet)
         return 0;
 
-    const auto m = metrics.summary();
-    const auto mem = memory.summary();
-    out << std::fixed << std::setprecision(2) << parsed.operation << ": "
-        << describe(source->info()) << " -> " << describe(op->outputInfo(source->info())) << " in "
-        << m.totalSeconds << " s (" << m.megapixelsPerSecond << " MP/s, " << report.stats.tilesDone
-        << " tiles, overlap " << report.overlap << ", peak RSS "
-        << mem.maxRssBytes.value_or(0) / (1 << 20) << " MiB, engine "
+    // Throughput counts the image once, whatever statistics passes the operation ran.
+    const ImageInfo in = source->info();
+    const double seconds = report.stats.elapsedSeconds;
+    const double megapixels = static_cast<double>(in.size.area()) * in.channels / 1e6;
+    const std::int64_t peakRss = processMemory().value_or(ProcessMemory{}).peakRssBytes;
+    out << std::fixed << std::setprecision(2) << parsed.operation << ": " << describe(in) << " -> "
+        << describe(op->outputInfo(in)) << " in " << seconds << " s (" << megapixels / seconds
+        << " MP/s, " << report.stats.tilesDone << " tiles, overlap " << report.overlap
+        << ", peak RSS " << peakRss / (1 << 20) << " MiB, engine "
         << report.stats.enginePeakBytes / (1 << 20) << " MiB)\n";
     for (const std::string& note : report.notes)
         out << "note: " << note << '\n';

@@ -135,6 +135,8 @@ public:
     std::int64_t bytes() const { return info_.bytes(); }
     bool empty() const { return !pixels_; }
 
+    // Views of a temporary image are valid until the end of the full expression: fine as
+    // an argument, dangling once stored.
     ImageView view();
     ConstImageView view() const;
     operator ImageView() { return view(); }             // NOLINT(google-explicit-constructor)

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tileflow {
@@ -45,9 +46,9 @@ public:
     const std::string& choice(const std::string& name) const;
 
 private:
-    const std::string& text(const std::string& name) const;
+    const std::string& text(const std::string& name, ParameterType type) const;
     std::string operation_;
-    std::map<std::string, std::string> values_;
+    std::map<std::string, std::pair<ParameterType, std::string>> values_;
 };
 
 }  // namespace tileflow

@@ -35,6 +35,10 @@ public:
     virtual void abort() noexcept = 0;
 };
 
+// Reads a whole source into memory, in row bands on `threads` threads (0: OpenMP's default).
+// Meant for images that fit in memory; the first error of any band is rethrown.
+Image readImage(const Source& source, int threads = 0);
+
 // A source over pixels already in memory; the view must outlive the source.
 class MemorySource final : public Source {
 public:

@@ -1,5 +1,7 @@
 #include "blend.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -27,14 +29,17 @@ std::vector<float> rampWeights(std::int64_t h0, std::int64_t h1, std::int64_t n,
 
 namespace {
 
+// Rounds to the nearest integer sample, saturating; NaN becomes 0.
 template <typename T>
 T fromFloat(float v) {
     if constexpr (std::is_same_v<T, float>) {
         return v;
     } else {
-        const auto lo = static_cast<float>(std::numeric_limits<T>::min());
-        const auto hi = static_cast<float>(std::numeric_limits<T>::max());
-        return static_cast<T>(std::clamp(std::nearbyint(v), lo, hi));
+        if (std::isnan(v))
+            return T{0};
+        const double lo = static_cast<double>(std::numeric_limits<T>::min());
+        const double hi = static_cast<double>(std::numeric_limits<T>::max());
+        return static_cast<T>(std::clamp(std::nearbyint(static_cast<double>(v)), lo, hi));
     }
 }
 
@@ -51,10 +56,15 @@ void blendInto(const std::vector<Tile>& tiles, const std::vector<ConstImageView>
     }
     dispatch(out.dtype(), [&](auto sample) {
         using T = decltype(sample);
+        // Per-thread rows, allocated here: an exception must not leave the parallel region.
+        const auto threadCount = static_cast<std::size_t>(threads);
+        std::vector<std::vector<float>> sums(
+            threadCount, std::vector<float>(width * static_cast<std::size_t>(channels)));
+        std::vector<std::vector<float>> weights(threadCount, std::vector<float>(width));
 #pragma omp parallel num_threads(threads)
         {
-            std::vector<float> sum(width * static_cast<std::size_t>(channels));
-            std::vector<float> weight(width);
+            std::vector<float>& sum = sums[static_cast<std::size_t>(omp_get_thread_num())];
+            std::vector<float>& weight = weights[static_cast<std::size_t>(omp_get_thread_num())];
 #pragma omp for schedule(dynamic, 16)
             for (std::int64_t y = core.y; y < core.bottom(); ++y) {
                 std::fill(sum.begin(), sum.end(), 0.0f);

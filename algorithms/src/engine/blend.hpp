@@ -10,7 +10,8 @@ namespace tileflow::detail {
 
 // Feathering weights along one axis for a halo spanning [h0, h1) of an image of length n:
 // a linear ramp over 2 * overlap pixels from every halo edge that lies inside the image, 1
-// elsewhere. The ramps of two neighbouring tiles add up to exactly 1 where they overlap.
+// elsewhere. Where neither halo is clipped, the ramps of two neighbouring tiles add up to 1;
+// blendInto() normalises by the weight sum, so clipped ones at the border blend smoothly too.
 std::vector<float> rampWeights(std::int64_t h0, std::int64_t h1, std::int64_t n,
                                std::int64_t overlap);
 

@@ -4,7 +4,24 @@
 
 namespace tileflow::detail {
 
-ChunkPlan::ChunkPlan(const Grid& grid, Size chunk, bool blend) : grid_(grid), blend_(blend) {
+ChunkTiles::ChunkTiles(const Grid& grid, const Chunk& chunk)
+    : grid_(&grid),
+      col0_(chunk.col0),
+      row0_(chunk.row0),
+      cols_(chunk.col1 - chunk.col0),
+      count_((chunk.col1 - chunk.col0) * (chunk.row1 - chunk.row0)) {}
+
+ChunkTiles::ChunkTiles(std::vector<Tile> list)
+    : count_(static_cast<std::int64_t>(list.size())), list_(std::move(list)) {}
+
+Tile ChunkTiles::at(std::int64_t i) const {
+    if (grid_ == nullptr)
+        return list_[static_cast<std::size_t>(i)];
+    return grid_->tile(col0_ + i % cols_, row0_ + i / cols_);
+}
+
+ChunkPlan::ChunkPlan(const Grid& grid, Size chunk, bool blend, std::int64_t radius)
+    : grid_(grid), blend_(blend), radius_(radius) {
     const Size tile = grid.spec().tile;
     tilesX_ = std::max<std::int64_t>(1, (chunk.width + tile.width - 1) / tile.width);
     tilesY_ = std::max<std::int64_t>(1, (chunk.height + tile.height - 1) / tile.height);
@@ -24,20 +41,8 @@ Chunk ChunkPlan::chunk(std::int64_t k) const {
     return c;
 }
 
-std::vector<Tile> ChunkPlan::ownTiles(const Chunk& c) const {
-    std::vector<Tile> tiles;
-    tiles.reserve(static_cast<std::size_t>((c.col1 - c.col0) * (c.row1 - c.row0)));
-    for (std::int64_t row = c.row0; row < c.row1; ++row) {
-        for (std::int64_t col = c.col0; col < c.col1; ++col)
-            tiles.push_back(grid_.tile(col, row));
-    }
-    return tiles;
-}
-
 std::vector<Tile> ChunkPlan::contributingTiles(const Chunk& c) const {
-    // Overlap is smaller than a tile, so only the ring of direct neighbours can reach in.
-    if (!blend_ || grid_.spec().overlap == 0)
-        return ownTiles(c);
+    // The overlap is smaller than a tile, so only the ring of direct neighbours reaches in.
     std::vector<Tile> tiles;
     const std::int64_t col0 = std::max<std::int64_t>(0, c.col0 - 1);
     const std::int64_t row0 = std::max<std::int64_t>(0, c.row0 - 1);
@@ -53,16 +58,35 @@ std::vector<Tile> ChunkPlan::contributingTiles(const Chunk& c) const {
     return tiles;
 }
 
-Rect ChunkPlan::inputRect(const std::vector<Tile>& tiles) const {
-    std::int64_t x0 = tiles.front().halo.x, y0 = tiles.front().halo.y;
-    std::int64_t x1 = tiles.front().halo.right(), y1 = tiles.front().halo.bottom();
-    for (const Tile& t : tiles) {
-        x0 = std::min(x0, t.halo.x);
-        y0 = std::min(y0, t.halo.y);
-        x1 = std::max(x1, t.halo.right());
-        y1 = std::max(y1, t.halo.bottom());
+ChunkTiles ChunkPlan::tiles(const Chunk& c, bool processing) const {
+    if (processing && blendRing())
+        return ChunkTiles(contributingTiles(c));
+    return ChunkTiles(grid_, c);
+}
+
+Rect ChunkPlan::inputRect(const Chunk& c, bool processing) const {
+    const Rect image = rectOf(grid_.imageSize());
+    if (!(processing && blend_))
+        return c.core.grown(grid_.spec().overlap).intersected(image);
+    const ChunkTiles tiles = this->tiles(c, processing);
+    Rect bounds = tiles.at(0).halo;
+    for (std::int64_t i = 0; i < tiles.size(); ++i) {
+        const Rect h = tiles.at(i).halo;
+        const std::int64_t x0 = std::min(bounds.x, h.x), y0 = std::min(bounds.y, h.y);
+        const std::int64_t x1 = std::max(bounds.right(), h.right());
+        const std::int64_t y1 = std::max(bounds.bottom(), h.bottom());
+        bounds = {x0, y0, x1 - x0, y1 - y0};
     }
-    return {x0, y0, x1 - x0, y1 - y0};
+    return bounds.grown(radius_).intersected(image);
+}
+
+std::int64_t ChunkPlan::processingTileCount() const {
+    if (!blendRing())
+        return grid_.count();
+    std::int64_t total = 0;
+    for (std::int64_t k = 0; k < count(); ++k)
+        total += tiles(chunk(k), true).size();
+    return total;
 }
 
 Size ChunkPlan::largestCore() const {
@@ -74,10 +98,11 @@ Size ChunkPlan::largestCore() const {
 Size ChunkPlan::largestInput() const {
     const Size image = grid_.imageSize(), tile = grid_.spec().tile, core = largestCore();
     const std::int64_t overlap = grid_.spec().overlap;
-    // In blend mode the neighbouring ring of tiles is computed too.
-    const bool ring = blend_ && overlap > 0;
-    return {std::min(image.width, core.width + 2 * overlap + (ring ? 2 * tile.width : 0)),
-            std::min(image.height, core.height + 2 * overlap + (ring ? 2 * tile.height : 0))};
+    const std::int64_t ringX = blendRing() ? 2 * tile.width : 0;
+    const std::int64_t ringY = blendRing() ? 2 * tile.height : 0;
+    const std::int64_t margin = 2 * overlap + (blend_ ? 2 * radius_ : 0);
+    return {std::min(image.width, core.width + margin + ringX),
+            std::min(image.height, core.height + margin + ringY)};
 }
 
 Size ChunkPlan::largestHalo() const {

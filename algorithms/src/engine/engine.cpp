@@ -28,6 +28,21 @@ namespace {
 
 constexpr Size kDefaultChunk{4096, 4096};
 
+// Whether the bytes spanned by two views intersect.
+bool overlaps(ConstImageView a, ConstImageView b) {
+    auto span = [](ConstImageView v) {
+        const std::byte* first = v.data();
+        const std::byte* last = v.row<std::byte>(v.channels() - 1, v.height() - 1) +
+                                v.width() * static_cast<std::int64_t>(bytesPerSample(v.dtype()));
+        return std::pair{first, last};
+    };
+    if (a.empty() || b.empty())
+        return false;
+    const auto [a0, a1] = span(a);
+    const auto [b0, b1] = span(b);
+    return a0 < b1 && b0 < a1;
+}
+
 // A chunk's input pixels: a view into memory the caller owns, or a buffer read from a source.
 struct ChunkInput {
     detail::Lease buffer;
@@ -42,6 +57,9 @@ public:
     // Output pixels for a chunk; deliver() is called when they are complete.
     virtual ImageView target(const Rect& core, detail::BufferPool& pool) = 0;
     virtual std::int64_t deliver(const Rect& core) = 0;
+    // The last chunk was delivered / the run failed.
+    virtual void commit() = 0;
+    virtual void abort() noexcept = 0;
 };
 
 class MemoryEndpoints final : public Endpoints {
@@ -52,6 +70,8 @@ public:
     }
     ImageView target(const Rect& core, detail::BufferPool&) override { return out_.region(core); }
     std::int64_t deliver(const Rect&) override { return 0; }
+    void commit() override {}
+    void abort() noexcept override {}
 
 private:
     ConstImageView in_;
@@ -88,6 +108,8 @@ public:
         sink_.write(core, chunkOut_.view());
         return chunkOut_.bytes();
     }
+    void commit() override { sink_.commit(); }
+    void abort() noexcept override { sink_.abort(); }
 
 private:
     const Source& source_;
@@ -125,7 +147,15 @@ public:
         Size chunk = options.chunk;
         if (chunk.empty())
             chunk = inMemory && !blend_ ? input.size : kDefaultChunk;
-        plan_.emplace(Grid(input.size, GridSpec{options.tile, overlap_}), chunk, blend_);
+        const GridSpec spec{options.tile, overlap_};
+        if (overlap_ >= spec.tile.width || overlap_ >= spec.tile.height) {
+            throw InvalidArgument("tile " + std::to_string(spec.tile.width) + "x" +
+                                  std::to_string(spec.tile.height) + " is too small for overlap " +
+                                  std::to_string(overlap_) + " ('" + std::string(op.id()) +
+                                  "' has radius " + std::to_string(radius) +
+                                  "): use tiles larger than the overlap");
+        }
+        plan_.emplace(Grid(input.size, spec), chunk, blend_, radius);
     }
 
     const ImageInfo& outputInfo() const { return output_; }
@@ -133,16 +163,11 @@ public:
 
     RunReport run(Endpoints& io) {
         const int passes = op_.statisticsPasses(input_) + 1;
-        std::int64_t processTiles = 0;
-        for (std::int64_t k = 0; k < plan_->count(); ++k) {
-            processTiles +=
-                static_cast<std::int64_t>(plan_->contributingTiles(plan_->chunk(k)).size());
-        }
         state_.setTotals(passes, input_.channels, plan_->count() * passes,
-                         plan_->grid().count() * (passes - 1) + processTiles,
+                         plan_->grid().count() * (passes - 1) + plan_->processingTileCount(),
                          input_.size.area() * passes);
-        state_.notify([](Callbacks& cb, const RunStats& s) { cb.onStart(s); });
         try {
+            state_.notify([](Callbacks& cb, const RunStats& s) { cb.onStart(s); });
             StatisticsList statistics;
             for (int pass = 0; pass < passes; ++pass) {
                 state_.startPass(pass);
@@ -152,38 +177,44 @@ public:
                     process(io, statistics);
                 }
             }
+            throwIfStopped();
+            io.commit();
             RunReport report{state_.snapshot(), overlap_, notes_, op_.measurements(statistics)};
             state_.notify([](Callbacks& cb, const RunStats& s) { cb.onEnd(s); });
             return report;
         } catch (const std::exception& e) {
+            io.abort();
             state_.reportError(e.what());
             throw;
         }
     }
 
 private:
+    void throwIfStopped() const {
+        if (state_.stopRequested())
+            throw Cancelled();
+    }
+
     // Reads chunk inputs one ahead of the chunk being processed.
     template <typename PerChunk>
     void forEachChunk(Endpoints& io, bool processing, PerChunk&& perChunk) {
-        auto tilesOf = [&](const detail::Chunk& c) {
-            return processing ? plan_->contributingTiles(c) : plan_->ownTiles(c);
-        };
         auto startFetch = [&](std::int64_t k) {
-            const Rect region = plan_->inputRect(tilesOf(plan_->chunk(k)));
+            const Rect region = plan_->inputRect(plan_->chunk(k), processing);
             return std::async(std::launch::async,
                               [&io, this, region] { return io.fetch(region, state_.pool()); });
         };
         std::future<ChunkInput> next = startFetch(0);
         for (std::int64_t k = 0; k < plan_->count(); ++k) {
             const detail::Chunk chunk = plan_->chunk(k);
-            const std::vector<Tile> tiles = tilesOf(chunk);
-            const Rect inRect = plan_->inputRect(tiles);
+            const Rect inRect = plan_->inputRect(chunk, processing);
             ChunkInput input = next.get();
+            throwIfStopped();
             if (k + 1 < plan_->count())
                 next = startFetch(k + 1);
             state_.notify(
                 [&](Callbacks& cb, const RunStats& s) { cb.onChunkStart(chunk.core, s); });
-            const std::int64_t written = perChunk(chunk, tiles, input.view, inRect);
+            const std::int64_t written =
+                perChunk(chunk, plan_->tiles(chunk, processing), input.view, inRect);
             const std::int64_t read = input.buffer.empty() ? 0 : input.buffer.bytes();
             state_.chunkDone(read, written);
             state_.notify([&](Callbacks& cb, const RunStats& s) { cb.onChunkEnd(chunk.core, s); });
@@ -196,7 +227,7 @@ private:
             perWorker.push_back(op_.newStatistics(pass, input_, earlier));
         }
         forEachChunk(io, false,
-                     [&](const detail::Chunk& chunk, const std::vector<Tile>& tiles,
+                     [&](const detail::Chunk& chunk, const detail::ChunkTiles& tiles,
                          ConstImageView in, const Rect& inRect) {
                          state_.forEachTile(tiles, chunk.core,
                                             [&](const Tile& t, std::size_t, std::size_t worker) {
@@ -213,7 +244,7 @@ private:
 
     void process(Endpoints& io, const StatisticsList& statistics) {
         forEachChunk(io, true,
-                     [&](const detail::Chunk& chunk, const std::vector<Tile>& tiles,
+                     [&](const detail::Chunk& chunk, const detail::ChunkTiles& tiles,
                          ConstImageView in, const Rect& inRect) {
                          ImageView out = io.target(chunk.core, state_.pool());
                          if (blend_) {
@@ -230,25 +261,31 @@ private:
                      });
     }
 
-    void blendChunk(const detail::Chunk& chunk, const std::vector<Tile>& tiles, ConstImageView in,
+    // Every tile computes its whole halo, reading the operation's radius around it so that
+    // the halo's pixels are exact; the results are then feathered together.
+    void blendChunk(const detail::Chunk& chunk, const detail::ChunkTiles& tiles, ConstImageView in,
                     const Rect& inRect, ImageView out, const StatisticsList& statistics) {
+        const Rect image = rectOf(input_.size);
         const std::int64_t haloCapacity =
             ImageInfo{plan_->largestHalo(), output_.channels, output_.dtype}.bytes();
+        std::vector<Tile> list;
         std::vector<detail::Lease> results;
-        results.reserve(tiles.size());
-        for (const Tile& t : tiles) {
+        for (std::int64_t i = 0; i < tiles.size(); ++i) {
+            list.push_back(tiles.at(i));
             ImageInfo info = output_;
-            info.size = t.halo.size();
+            info.size = list.back().halo.size();
             results.push_back(state_.pool().acquire(info, haloCapacity));
         }
         state_.forEachTile(tiles, chunk.core, [&](const Tile& t, std::size_t i, std::size_t) {
-            op_.process(in.region(t.halo.relativeTo(inRect)), t.halo, results[i].view(), t.halo,
+            const Rect source = t.halo.grown(op_.radius()).intersected(image);
+            op_.process(in.region(source.relativeTo(inRect)), source, results[i].view(), t.halo,
                         statistics);
         });
+        throwIfStopped();
         std::vector<ConstImageView> views;
         for (const detail::Lease& r : results)
             views.push_back(r.view());
-        detail::blendInto(tiles, views, input_.size, overlap_, chunk.core, out, state_.threads());
+        detail::blendInto(list, views, input_.size, overlap_, chunk.core, out, state_.threads());
     }
 
     const Operation& op_;
@@ -280,6 +317,11 @@ RunReport TileFlow::run(ConstImageView input, ImageView output, const RunControl
         throw InvalidArgument("the output view does not match what '" +
                               std::string(operation_->id()) + "' produces for this input");
     }
+    if (overlaps(input, output)) {
+        throw InvalidArgument(
+            "the output view shares memory with the input; tiles would read "
+            "pixels that other tiles have already written");
+    }
     MemoryEndpoints io(input, output);
     return runner.run(io);
 }
@@ -300,14 +342,7 @@ RunReport TileFlow::run(const Source& source, Sink& sink, const RunControl& cont
     Runner runner(options_, *operation_, source.info(), false, control);
     StreamEndpoints io(source, sink, runner.outputInfo(), runner.plan());
     sink.begin(runner.outputInfo());
-    try {
-        RunReport report = runner.run(io);
-        sink.commit();
-        return report;
-    } catch (...) {
-        sink.abort();
-        throw;
-    }
+    return runner.run(io);
 }
 
 }  // namespace tileflow

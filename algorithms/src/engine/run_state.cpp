@@ -69,23 +69,33 @@ void RunState::tileFinished(const Tile& t, double seconds, bool own) {
     control_.callbacks->onTileEnd(t, seconds, stats_);
 }
 
-void RunState::fail(const std::exception* error, const Tile* tile) {
+void RunState::fail(std::exception_ptr error, const Tile& tile) noexcept {
     std::lock_guard lock(mutex_);
     if (failed_.exchange(true))
         return;
-    if (error == nullptr || dynamic_cast<const Cancelled*>(error) != nullptr) {
-        cancelled_ = true;
-    } else {
-        error_ = operationId_ + " failed on " + describe(*tile) + ": " + error->what();
-    }
+    error_ = std::move(error);
+    failedTile_ = tile;
 }
 
 void RunState::rethrowIfFailed() {
     if (!failed_.load())
         return;
-    if (cancelled_)
-        throw Cancelled();
-    throw Error(error_);
+    std::string what;
+    try {
+        std::rethrow_exception(error_);
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+        what = "unknown exception";
+    }
+    try {
+        std::rethrow_exception(error_);
+    } catch (...) {
+        std::throw_with_nested(
+            Error(operationId_ + " failed on " + describe(failedTile_) + ": " + what));
+    }
 }
 
 }  // namespace tileflow::detail

@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <mutex>
 #include <string>
-#include <vector>
 
 #include "../buffer_pool.hpp"
+#include "chunk_plan.hpp"
 #include "tileflow/engine.hpp"
+#include "tileflow/error.hpp"
 
 namespace tileflow::detail {
 
@@ -21,6 +23,7 @@ public:
 
     int threads() const { return threads_; }
     BufferPool& pool() { return pool_; }
+    bool stopRequested() const { return control_.stop.stop_requested(); }
 
     // Calls f(callbacks, stats) under the run's lock; does nothing without callbacks.
     template <typename F>
@@ -37,22 +40,22 @@ public:
     void startPass(int pass);
     void chunkDone(std::int64_t bytesRead, std::int64_t bytesWritten);
 
-    // Runs body(tile, position in `tiles`, worker index) for every tile on the worker threads.
-    // Tiles whose core lies in `chunkCore` count towards pixelsDone. Stops early on a stop request
-    // or the first error, and then throws Cancelled or an Error naming the failed tile.
+    // Runs body(tile, position in `tiles`, worker index) for every tile on the worker
+    // threads. Tiles whose core lies in `chunkCore` count towards pixelsDone. Stops early on
+    // a stop request or the first exception, then throws Cancelled, or an Error naming the
+    // failed tile with the original exception nested in it.
     template <typename Body>
-    void forEachTile(const std::vector<Tile>& tiles, const Rect& chunkCore, Body&& body);
+    void forEachTile(const ChunkTiles& tiles, const Rect& chunkCore, Body&& body);
 
     RunStats snapshot();
-    // Reports a failure through onError; returns the message to rethrow with.
     void reportError(std::string_view message);
 
 private:
     void refresh();
     void tileFinished(const Tile& t, double seconds, bool own);
-    void fail(const std::exception* error, const Tile* tile);
+    // Records the first failure; allocates nothing, so it is safe on a worker thread.
+    void fail(std::exception_ptr error, const Tile& tile) noexcept;
     void rethrowIfFailed();
-    bool stopRequested() const { return control_.stop.stop_requested(); }
 
     RunControl control_;
     std::string operationId_;
@@ -63,30 +66,28 @@ private:
     std::mutex mutex_;
     RunStats stats_;
     std::atomic<bool> failed_{false};
-    bool cancelled_ = false;
-    std::string error_;
+    std::exception_ptr error_;  // null when the failure is a stop request
+    Tile failedTile_;
 };
 
 template <typename Body>
-void RunState::forEachTile(const std::vector<Tile>& tiles, const Rect& chunkCore, Body&& body) {
-    const auto count = static_cast<std::int64_t>(tiles.size());
+void RunState::forEachTile(const ChunkTiles& tiles, const Rect& chunkCore, Body&& body) {
+    const std::int64_t count = tiles.size();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads_)
     for (std::int64_t i = 0; i < count; ++i) {
         if (failed_.load(std::memory_order_relaxed))
             continue;
-        const Tile& tile = tiles[static_cast<std::size_t>(i)];
-        if (stopRequested()) {
-            fail(nullptr, nullptr);
-            continue;
-        }
+        const Tile tile = tiles.at(i);
         try {
+            if (stopRequested())
+                throw Cancelled();
             notify([&](Callbacks& cb, const RunStats& s) { cb.onTileStart(tile, s); });
             const auto begin = std::chrono::steady_clock::now();
             body(tile, static_cast<std::size_t>(i), static_cast<std::size_t>(omp_get_thread_num()));
             const std::chrono::duration<double> took = std::chrono::steady_clock::now() - begin;
             tileFinished(tile, took.count(), chunkCore.contains(tile.core));
-        } catch (const std::exception& e) {
-            fail(&e, &tile);
+        } catch (...) {
+            fail(std::current_exception(), tile);
         }
     }
     rethrowIfFailed();
