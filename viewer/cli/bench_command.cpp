@@ -23,8 +23,8 @@ namespace tileflow::cli {
 namespace {
 
 struct Result {
-    double seconds = 0;
-    double mpixPerSecond = 0;
+    std::vector<double> seconds;        // per tile size asked for
+    std::vector<double> mpixPerSecond;  // channel-pixels per second, per tile size
     std::optional<double> referenceMpixPerSecond;
     std::int64_t peakRssBytes = 0;
     std::int64_t engineBytes = 0;
@@ -62,34 +62,39 @@ void resetPeakRss() {
     clear << "5";
 }
 
-Result runCase(const BenchArguments& args, std::int64_t size, int channels) {
+// One image, processed with each of `tiles` (buffers allocated once and shared).
+Result runCase(const BenchArguments& args, std::int64_t size, int channels,
+               const std::vector<Size>& tiles) {
     resetPeakRss();
     const SyntheticSource source(SyntheticSpec{{size, size}, channels, args.dtype, 1});
     const auto op = createOperation(args.operation, args.parameters);
-    const TileFlow flow = TileFlow(args.engine).configure(op);
     const int threads = args.engine.threads > 0 ? args.engine.threads : omp_get_max_threads();
     const double channelPixels = static_cast<double>(size) * static_cast<double>(size) * channels;
+    const std::optional<Image> input =
+        args.stream ? std::nullopt : std::optional<Image>(readImage(source, threads));
+    std::optional<Image> output;
+    if (input)
+        output.emplace(op->outputInfo(input->info()));
     Result result;
-    if (args.stream) {
+    for (Size tile : tiles) {
+        EngineOptions options = args.engine;
+        options.tile = tile;
+        const TileFlow flow = TileFlow(options).configure(op);
+        RunReport report;
         NullSink sink;
-        RunReport report;
-        result.seconds = bestOf(args.repeat, [&] { report = flow.run(source, sink); });
-        result.engineBytes = report.stats.enginePeakBytes;
+        const double seconds = bestOf(args.repeat, [&] {
+            report = input ? flow.run(*input, *output) : flow.run(source, sink);
+        });
+        result.seconds.push_back(seconds);
+        result.mpixPerSecond.push_back(channelPixels / seconds / 1e6);
+        result.engineBytes = std::max(result.engineBytes, report.stats.enginePeakBytes);
         result.overlap = report.overlap;
-    } else {
-        const Image input = readImage(source, threads);
-        Image output(op->outputInfo(input.info()));
-        RunReport report;
-        result.seconds = bestOf(args.repeat, [&] { report = flow.run(input, output); });
-        result.engineBytes = report.stats.enginePeakBytes;
-        result.overlap = report.overlap;
-        if (args.operation == "sobel" && args.dtype == DType::F32) {
-            const double reference =
-                bestOf(args.repeat, [&] { referenceSobel(input, output, threads); });
-            result.referenceMpixPerSecond = channelPixels / reference / 1e6;
-        }
     }
-    result.mpixPerSecond = channelPixels / result.seconds / 1e6;
+    if (input && args.operation == "sobel" && args.dtype == DType::F32) {
+        const double reference =
+            bestOf(args.repeat, [&] { referenceSobel(*input, *output, threads); });
+        result.referenceMpixPerSecond = channelPixels / reference / 1e6;
+    }
     result.peakRssBytes = processMemory().value_or(ProcessMemory{}).peakRssBytes;
     return result;
 }
@@ -102,7 +107,7 @@ void printJson(std::ostream& out, const BenchArguments& args, std::int64_t size,
         << "\",\"overlap\":" << r.overlap << ",\"mode\":\""
         << reconstructionName(args.engine.reconstruction)
         << "\",\"stream\":" << (args.stream ? "true" : "false") << ",\"threads\":" << threads
-        << ",\"seconds\":" << r.seconds << ",\"mpix_per_s\":" << r.mpixPerSecond
+        << ",\"seconds\":" << r.seconds[0] << ",\"mpix_per_s\":" << r.mpixPerSecond[0]
         << ",\"peak_rss_bytes\":" << r.peakRssBytes << ",\"engine_bytes\":" << r.engineBytes;
     if (r.referenceMpixPerSecond)
         out << ",\"reference_loop_mpix_per_s\":" << *r.referenceMpixPerSecond;
@@ -120,31 +125,35 @@ std::string mib(std::int64_t bytes) {
 int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const BenchArguments parsed = parseBenchArguments(args);
     if (parsed.size) {
-        const Result r = runCase(parsed, *parsed.size, parsed.channels);
+        const Result r = runCase(parsed, *parsed.size, parsed.channels, {parsed.engine.tile});
         if (parsed.json) {
             printJson(out, parsed, *parsed.size, r);
         } else {
-            out << std::fixed << std::setprecision(1) << parsed.operation << " " << *parsed.size
-                << "^2 x " << parsed.channels << " " << dtypeName(parsed.dtype) << ": "
-                << std::setprecision(3) << r.seconds << " s, " << std::setprecision(0)
-                << r.mpixPerSecond << " MP/s";
-            if (r.referenceMpixPerSecond)
+            out << std::fixed << parsed.operation << " " << *parsed.size << "^2 x "
+                << parsed.channels << " " << dtypeName(parsed.dtype) << ": " << std::setprecision(3)
+                << r.seconds[0] << " s, " << std::setprecision(0) << r.mpixPerSecond[0] << " MP/s";
+            if (r.referenceMpixPerSecond) {
                 out << " (plain untiled loop " << *r.referenceMpixPerSecond << " MP/s)";
+            }
             out << ", peak RSS " << mib(r.peakRssBytes) << ", engine " << mib(r.engineBytes)
                 << '\n';
         }
         return 0;
     }
-    // The original TileFlow's table: Sobel on synthetic f32 images held in memory.
+    // The original TileFlow's table: Sobel on synthetic f32 images held in memory, at three
+    // tile sizes, against a plain untiled loop over the same buffers.
     const std::pair<std::int64_t, int> cases[] = {{2048, 8}, {4096, 16}, {8192, 32}, {16384, 8}};
-    out << "| image | channels | seconds | MP/s (TileFlow) | MP/s (plain loop) | peak RSS |\n"
-        << "|---|---|---|---|---|---|\n";
+    const std::vector<Size> tiles{{512, 512}, {1024, 1024}, {2048, 2048}};
+    out << "| image | channels | MP/s, tile 512 | MP/s, tile 1024 | MP/s, tile 2048 "
+           "| MP/s, plain loop | peak RSS |\n"
+        << "|---|---|---|---|---|---|---|\n";
     for (const auto& [size, channels] : cases) {
         err << "bench: " << size << "^2 x " << channels << "...\n";
-        const Result r = runCase(parsed, size, channels);
-        out << std::fixed << "| " << size << "² | " << channels << " | " << std::setprecision(3)
-            << r.seconds << " | " << std::setprecision(0) << r.mpixPerSecond << " | "
-            << r.referenceMpixPerSecond.value_or(0) << " | " << mib(r.peakRssBytes) << " |\n"
+        const Result r = runCase(parsed, size, channels, tiles);
+        out << std::fixed << std::setprecision(0) << "| " << size << "² | " << channels << " | ";
+        for (double mpix : r.mpixPerSecond)
+            out << mpix << " | ";
+        out << r.referenceMpixPerSecond.value_or(0) << " | " << mib(r.peakRssBytes) << " |\n"
             << std::flush;
     }
     return 0;

@@ -8,7 +8,8 @@
 // operation on each tile's halo in parallel (OpenMP). Reconstruction:
 //   - Crop: each tile writes its core. For an operation whose radius is at most the overlap
 //     the result is bit-identical to processing the whole image at once.
-//   - Blend: each tile computes its whole halo; overlapping results are feathered with
+//   - Blend: each tile computes its whole halo (reading the operation's radius around it, so
+//     the halo's own pixels are exact); overlapping results are feathered with
 //     weights that fall linearly to zero towards the halo edge (and stay 1 at the image
 //     border), then normalised. Meant for operations that are not strictly local.
 // The overlap defaults to the operation's radius. A smaller overlap is refused
@@ -23,12 +24,20 @@
 // In-memory runs read tiles straight from the input view and write crop results straight
 // into the output, copying nothing.
 //
-// Callbacks are called from worker threads but never concurrently (the engine serialises
-// them), so a callback needs no lock of its own; keep them short, they hold up the workers.
+// Callbacks are called from the worker threads and the calling thread, but never
+// concurrently (the engine serialises them), so a callback needs no lock of its own; keep
+// them short, they hold up the workers. A callback that throws fails the run like a failing
+// tile; onEnd comes after the sink has committed.
 //
-// Cancellation is cooperative: the stop token is checked before each tile. A cancelled run
-// throws tileflow::Cancelled; a failing tile throws tileflow::Error naming the tile. In both
-// cases the sink is aborted, so no output that looks complete is left.
+// Errors: options or inputs the operation cannot take throw tileflow::InvalidArgument before
+// anything starts (no callbacks). Once started, a failure calls onError and is rethrown:
+// source and sink errors as they are, a failing tile as a tileflow::Error naming the tile
+// with the original exception nested (std::rethrow_if_nested).
+//
+// Cancellation is cooperative: the stop token is checked before each tile and chunk and
+// before committing. A cancelled run throws tileflow::Cancelled. After a failure or a
+// cancellation the sink has been aborted, so no output that looks complete is left; an
+// in-memory output view is left partly written.
 //
 // Thread-safety: a configured TileFlow is immutable during runs; concurrent run() calls on
 // one object are safe. configure() must not race with run().
@@ -80,7 +89,9 @@ struct RunStats {
     int channels = 0;               // input channels
     std::int64_t bytesRead = 0;     // input bytes read from the source
     std::int64_t bytesWritten = 0;  // output bytes handed to the sink
-    std::int64_t engineBytes = 0;   // bytes the engine holds in buffers right now
+    // Bytes of chunk and tile buffers the engine holds now (kernels' per-thread scratch
+    // rows are not counted).
+    std::int64_t engineBytes = 0;
     std::int64_t enginePeakBytes = 0;
     double elapsedSeconds = 0;
 };

@@ -1,7 +1,8 @@
 // stretch: global percentile contrast stretch per channel to [0, 1], f32 out.
 //
-// For each channel c: low_c = numpy.percentile(x_c, low) and high_c =
-// numpy.percentile(x_c, high) over the whole image (default "linear" method), then
+// For each channel c: low_c = numpy.nanpercentile(x_c, low) and high_c =
+// numpy.nanpercentile(x_c, high) over the whole image (default "linear" method; the same as
+// numpy.percentile for images without NaN), then
 // out = clip((x - low_c) / (high_c - low_c), 0, 1), computed in double precision and rounded
 // to f32. A channel whose high_c equals low_c (constant, or no finite sample) maps to 0; NaN
 // samples stay NaN. Percentiles are exact for integer dtypes of at most 16 bits and within
@@ -105,8 +106,8 @@ OperationInfo describeStretch() {
     return {"stretch",
             "Percentile contrast stretch",
             "Global contrast stretch per channel: the low and high percentiles of the whole "
-            "channel (numpy.percentile, linear; exact for integer images up to 16 bits, within "
-            "1/65536 of the range for f32 and u32; NaN ignored) map to 0 and 1, values outside "
+            "channel (numpy.nanpercentile, linear; exact for integer images up to 16 bits, within "
+            "1/65536 of the range for f32 and u32) map to 0 and 1, values outside "
             "are clipped. Channels where both percentiles are equal become 0. Output f32, same "
             "channels. Reports low_cN and high_cN.",
             {low, high}};
