@@ -15,6 +15,7 @@
 
 using namespace tileflow;
 using tileflow::testing::randomImage;
+using tileflow::testing::sampleAt;
 
 namespace {
 
@@ -73,24 +74,6 @@ double arangeValue(DType dtype, std::int64_t i) {
             return static_cast<std::uint32_t>(i);
         case DType::F32:
             return static_cast<float>(i) * 0.5f;
-    }
-    return 0;
-}
-
-double sampleAt(ConstImageView v, int c, std::int64_t x, std::int64_t y) {
-    switch (v.dtype()) {
-        case DType::U8:
-            return v.row<std::uint8_t>(c, y)[x];
-        case DType::I8:
-            return v.row<std::int8_t>(c, y)[x];
-        case DType::U16:
-            return v.row<std::uint16_t>(c, y)[x];
-        case DType::I16:
-            return v.row<std::int16_t>(c, y)[x];
-        case DType::U32:
-            return v.row<std::uint32_t>(c, y)[x];
-        case DType::F32:
-            return v.row<float>(c, y)[x];
     }
     return 0;
 }

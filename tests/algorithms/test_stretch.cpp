@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "percentile_reference.hpp"
 #include "test_images.hpp"
 #include "tiled_runs.hpp"
 #include "tileflow/error.hpp"
@@ -20,18 +21,6 @@ namespace {
 // numpy.percentile(values, p) with the default "linear" method, as numpy defines it: the
 // virtual index (n - 1) * p / 100 between two sorted neighbours, interpolated from the
 // nearer one (numpy's _lerp). NaN excluded, as the operation documents.
-double numpyPercentile(std::vector<double> values, double p) {
-    std::erase_if(values, [](double v) { return std::isnan(v); });
-    std::sort(values.begin(), values.end());
-    const double index = static_cast<double>(values.size() - 1) * (p / 100);
-    const double below = std::floor(index);
-    const double gamma = index - below;
-    const auto i = static_cast<std::size_t>(below);
-    const std::size_t j = std::min(i + 1, values.size() - 1);
-    const double diff = values[j] - values[i];
-    return gamma >= 0.5 ? values[j] - diff * (1 - gamma) : values[i] + diff * gamma;
-}
-
 std::shared_ptr<const Operation> stretch(double low, double high) {
     return createOperation("stretch", {{"low", QByteArray::number(low, 'g', 17).toStdString()},
                                        {"high", QByteArray::number(high, 'g', 17).toStdString()}});

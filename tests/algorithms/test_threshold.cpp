@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "percentile_reference.hpp"
 #include "test_images.hpp"
 #include "tiled_runs.hpp"
 #include "tileflow/error.hpp"
@@ -50,17 +51,6 @@ double bruteForceOtsu(const std::vector<double>& values) {
         }
     }
     return best;
-}
-
-double numpyPercentile(std::vector<double> values, double p) {
-    std::sort(values.begin(), values.end());
-    const double index = static_cast<double>(values.size() - 1) * (p / 100);
-    const double below = std::floor(index);
-    const double gamma = index - below;
-    const auto i = static_cast<std::size_t>(below);
-    const std::size_t j = std::min(i + 1, values.size() - 1);
-    const double diff = values[j] - values[i];
-    return gamma >= 0.5 ? values[j] - diff * (1 - gamma) : values[i] + diff * gamma;
 }
 
 // Two clusters of integer values around `a` and `b`, mixed `share` : 1 - share.

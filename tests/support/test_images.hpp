@@ -43,6 +43,25 @@ inline Image randomImage(DType dtype, int channels, std::int64_t width, std::int
     return image;
 }
 
+// Sample (c, x, y) of a view of any dtype, as a double.
+inline double sampleAt(ConstImageView v, int c, std::int64_t x, std::int64_t y) {
+    switch (v.dtype()) {
+        case DType::U8:
+            return v.row<std::uint8_t>(c, y)[x];
+        case DType::I8:
+            return v.row<std::int8_t>(c, y)[x];
+        case DType::U16:
+            return v.row<std::uint16_t>(c, y)[x];
+        case DType::I16:
+            return v.row<std::int16_t>(c, y)[x];
+        case DType::U32:
+            return v.row<std::uint32_t>(c, y)[x];
+        case DType::F32:
+            break;
+    }
+    return v.row<float>(c, y)[x];
+}
+
 template <typename T>
 T at(ConstImageView v, int c, std::int64_t x, std::int64_t y) {
     return v.row<T>(c, y)[x];

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "test_images.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/source.hpp"
 
@@ -43,25 +44,6 @@ inline RunResult runWith(const std::shared_ptr<const Operation>& op, ConstImageV
 inline RunResult runWhole(const std::shared_ptr<const Operation>& op, ConstImageView in) {
     const std::int64_t side = std::max({in.width(), in.height(), std::int64_t{op->radius()} + 1});
     return runWith(op, in, {.tile = {side, side}});
-}
-
-// Sample (c, x, y) of a view of any dtype, as a double.
-inline double sampleAt(ConstImageView v, int c, std::int64_t x, std::int64_t y) {
-    switch (v.dtype()) {
-        case DType::U8:
-            return v.row<std::uint8_t>(c, y)[x];
-        case DType::I8:
-            return v.row<std::int8_t>(c, y)[x];
-        case DType::U16:
-            return v.row<std::uint16_t>(c, y)[x];
-        case DType::I16:
-            return v.row<std::int16_t>(c, y)[x];
-        case DType::U32:
-            return v.row<std::uint32_t>(c, y)[x];
-        case DType::F32:
-            break;
-    }
-    return v.row<float>(c, y)[x];
 }
 
 // Every sample of channel c, row by row.
