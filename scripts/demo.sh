@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs TileFlow's main job. Until the desktop viewer
 # lands this is the batch demo: a synthetic 8-channel fluorescence slide processed tile by
-# tile (nuclei mask and count, Sobel edges), then one benchmark case.
+# tile (nuclei mask and count, percentile stretch, Sobel edges), then one benchmark case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,7 +10,8 @@ scripts/build.sh
 tileflow=build/viewer/tileflow
 out=build/demo
 mkdir -p "$out"
-"$tileflow" process synthetic:8192x8192x8:u16:1 "$out/nuclei.npy" --op nuclei --tile 512 --chunk 2048
-"$tileflow" process synthetic:8192x8192x8:u16:1 "$out/edges.npy" --op sobel --tile 512 --chunk 2048
+"$tileflow" process synthetic:8192x8192x4:u16:1 "$out/nuclei.npy" --op nuclei --tile 512 --chunk 2048
+"$tileflow" process synthetic:8192x8192x4:u16:1 "$out/stretched.npy" --op stretch --param low=1 --param high=99.5
+"$tileflow" process synthetic:4096x4096x4:u16:1 "$out/edges.npy" --op sobel --tile 512 --chunk 2048
 "$tileflow" bench --size 4096 --channels 8 --dtype f32 --op sobel
 echo "results in $out (NumPy .npy files)"

@@ -26,7 +26,7 @@ std::optional<Reconstruction> parseReconstruction(std::string_view name) {
 
 namespace {
 
-constexpr Size kDefaultChunk{4096, 4096};
+constexpr Size kDefaultChunk{2048, 2048};
 
 // Whether the bytes spanned by two views intersect.
 bool overlaps(ConstImageView a, ConstImageView b) {
