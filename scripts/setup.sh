@@ -5,9 +5,10 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache pkg-config
-  qt6-base-dev
+  qt6-base-dev libtiff-dev libopenslide-dev zlib1g-dev libzstd-dev libblosc-dev
+  nlohmann-json3-dev libtiff-tools
   libopencv-imgproc-dev
-  python3-numpy python3-scipy
+  python3-numpy python3-scipy python3-tifffile python3-zarr python3-openslide
   clang-format
 )
 

@@ -1,7 +1,11 @@
 // Where the engine reads pixels from, and where it writes them to.
 //
 // Source: an image of known size, channel count and dtype whose rectangular regions can be
-// read. read() is called concurrently from several threads and must be thread-safe.
+// read, possibly at several resolution levels (a pyramid), with metadata. read() and
+// readLevel() are called concurrently from several threads and must be thread-safe.
+// info() and read() describe level 0, the full resolution; the engine processes that.
+// LevelSource, RegionSource and ChannelSource (source_views.hpp) present one level, one
+// region or some channels of a source as a source of their own.
 //
 // Sink: receives the result. The engine calls begin() once, then write() for each finished
 // chunk (disjoint rectangles that together cover the image, one call at a time, from one
@@ -14,9 +18,30 @@
 // tileflow::IoError (or InvalidArgument for requests outside the image).
 #pragma once
 
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "tileflow/image.hpp"
 
 namespace tileflow {
+
+// One resolution level: its size in its own pixels, and how many level-0 pixels one of its
+// pixels spans (1 for level 0, about 2, 4, ... for a 2x pyramid).
+struct SourceLevel {
+    Size size;
+    double downsample = 1;
+};
+
+struct SourceMetadata {
+    std::string format;                    // e.g. "npy", "tiff", "ome-tiff", "aperio", "ome-zarr"
+    std::vector<SourceLevel> levels;       // level 0 first; never empty
+    std::vector<std::string> channelNames; // one per channel
+    std::optional<double> micronsPerPixel; // level-0 pixel size, when the file states it
+    std::vector<std::pair<std::string, std::string>> properties;  // as the format names them
+    std::vector<std::string> associatedImages;                    // label, macro, thumbnail...
+};
 
 class Source {
 public:
@@ -24,6 +49,14 @@ public:
     virtual ImageInfo info() const = 0;
     // Fills `out` (size of `region`, all channels, info().dtype) with the pixels of `region`.
     virtual void read(const Rect& region, ImageView out) const = 0;
+
+    // The default describes a single level with channels named "C0", "C1", ...
+    virtual SourceMetadata metadata() const;
+    // Reads `region`, in the pixel coordinates of `level`, of all channels. The default
+    // serves level 0 through read() and refuses other levels.
+    virtual void readLevel(int level, const Rect& region, ImageView out) const;
+    // An associated image (label, macro, thumbnail) by name; the default has none.
+    virtual Image readAssociated(const std::string& name) const;
 };
 
 class Sink {
