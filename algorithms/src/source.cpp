@@ -13,13 +13,15 @@ SourceMetadata Source::metadata() const {
     const ImageInfo i = info();
     SourceMetadata m;
     m.levels.push_back({i.size, 1});
-    for (int c = 0; c < i.channels; ++c) m.channelNames.push_back("C" + std::to_string(c));
+    for (int c = 0; c < i.channels; ++c)
+        m.channelNames.push_back("C" + std::to_string(c));
     return m;
 }
 
 void Source::readLevel(int level, const Rect& region, ImageView out) const {
     if (level != 0) {
-        throw InvalidArgument("level " + std::to_string(level) + " does not exist: the image has one level");
+        throw InvalidArgument("level " + std::to_string(level) +
+                              " does not exist: the image has one level");
     }
     read(region, out);
 }

@@ -35,10 +35,10 @@ struct SourceLevel {
 };
 
 struct SourceMetadata {
-    std::string format;                    // e.g. "npy", "tiff", "ome-tiff", "aperio", "ome-zarr"
-    std::vector<SourceLevel> levels;       // level 0 first; never empty
-    std::vector<std::string> channelNames; // one per channel
-    std::optional<double> micronsPerPixel; // level-0 pixel size, when the file states it
+    std::string format;                     // e.g. "npy", "tiff", "ome-tiff", "aperio", "ome-zarr"
+    std::vector<SourceLevel> levels;        // level 0 first; never empty
+    std::vector<std::string> channelNames;  // one per channel
+    std::optional<double> micronsPerPixel;  // level-0 pixel size, when the file states it
     std::vector<std::pair<std::string, std::string>> properties;  // as the format names them
     std::vector<std::string> associatedImages;                    // label, macro, thumbnail...
 };

@@ -7,7 +7,8 @@
 namespace tileflow {
 
 TileCache::TileCache(std::int64_t capacityBytes) : capacity_(capacityBytes) {
-    if (capacityBytes < 0) throw InvalidArgument("a tile cache capacity must not be negative");
+    if (capacityBytes < 0)
+        throw InvalidArgument("a tile cache capacity must not be negative");
 }
 
 TileCache::Tile TileCache::get(const Key& key, const std::function<Bytes()>& load) {
@@ -24,7 +25,8 @@ TileCache::Tile TileCache::get(const Key& key, const std::function<Bytes()>& loa
     Tile tile = std::make_shared<const Bytes>(load());
     const auto size = static_cast<std::int64_t>(tile->size());
     std::lock_guard lock(mutex_);
-    if (size > capacity_ || index_.count(key) != 0) return tile;
+    if (size > capacity_ || index_.count(key) != 0)
+        return tile;
     lru_.emplace_front(key, tile);
     index_[key] = lru_.begin();
     held_ += size;
