@@ -17,6 +17,7 @@ const std::array kKernels{
     kernels::Kernel{kernels::describeNuclei, kernels::createNuclei},
     kernels::Kernel{kernels::describeTissue, kernels::createTissue},
     kernels::Kernel{kernels::describeRatio, kernels::createRatio},
+    kernels::Kernel{kernels::describeCopy, kernels::createCopy},
 };
 
 }  // namespace

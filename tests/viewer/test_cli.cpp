@@ -69,7 +69,6 @@ private slots:
             << "--param expects key=value";
         QTest::newRow("missing value")
             << QStringList{"a.npy", "b.npy", "--op"} << "--op needs a value";
-        QTest::newRow("no op") << QStringList{"a.npy", "b.npy"} << "process needs --op";
         QTest::newRow("one file") << QStringList{"a.npy", "--op", "sobel"}
                                   << "expects an input and an output";
         QTest::newRow("unknown option") << QStringList{"a.npy", "b.npy", "--op", "sobel", "--fast"}
@@ -87,6 +86,38 @@ private slots:
         } catch (const InvalidArgument& e) {
             QVERIFY2(QString(e.what()).contains(message), e.what());
         }
+    }
+
+    void parsesSelections() {
+        const auto a = cli::parseProcessArguments({"in.npy", "out.npy", "--level", "2", "--region",
+                                                   "10,20,300,400", "--channels", "3,0"});
+        QCOMPARE(a.operation, std::string("copy"));
+        QCOMPARE(a.level.value(), 2);
+        QCOMPARE(a.region.value(), (Rect{10, 20, 300, 400}));
+        QCOMPARE(a.channels.value(), (std::vector<int>{3, 0}));
+        QVERIFY_THROWS_EXCEPTION(InvalidArgument, cli::parseRegion("1,2,3"));
+        QVERIFY_THROWS_EXCEPTION(InvalidArgument, cli::parseRegion("1,2,0,4"));
+        QVERIFY_THROWS_EXCEPTION(InvalidArgument, cli::parseChannels("1,,2"));
+    }
+
+    void copyWritesTheSelectedRegionAndChannels() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("part.npy");
+        const Outcome r = runTileflow({"process", "synthetic:300x200x4:u8:9", out, "--region",
+                                       "17,30,101,77", "--channels", "3,1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Image whole =
+            SyntheticSource(SyntheticSpec::parse("synthetic:300x200x4:u8:9")).render();
+        const Image got = readNpy(out.toStdString());
+        QCOMPARE(got.info(), (ImageInfo{{101, 77}, 2, DType::U8}));
+        QVERIFY(samePixels(std::as_const(got).view().channel(0),
+                           whole.view().region({17, 30, 101, 77}).channel(3)));
+        QVERIFY(samePixels(std::as_const(got).view().channel(1),
+                           whole.view().region({17, 30, 101, 77}).channel(1)));
+        const Outcome bad =
+            runTileflow({"process", "synthetic:300x200x4:u8:9", out, "--channels", "4"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("channel 4 does not exist"), qPrintable(bad.err));
     }
 
     void processWritesWhatTheEngineComputes() {

@@ -86,6 +86,40 @@ Size parseSize(const std::string& text, const std::string& option) {
             parseInteger(text.substr(x + 1), option, 1, limit)};
 }
 
+namespace {
+
+std::vector<std::string> splitCommas(const std::string& text) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = text.find(',', start)) != std::string::npos;
+         start = comma + 1) {
+        parts.push_back(text.substr(start, comma - start));
+    }
+    parts.push_back(text.substr(start));
+    return parts;
+}
+
+}  // namespace
+
+Rect parseRegion(const std::string& text) {
+    const std::vector<std::string> parts = splitCommas(text);
+    if (parts.size() != 4)
+        throw InvalidArgument("--region expects x,y,w,h, got '" + text + "'");
+    const std::int64_t limit = std::int64_t{1} << 40;
+    return {parseInteger(parts[0], "--region x", 0, limit),
+            parseInteger(parts[1], "--region y", 0, limit),
+            parseInteger(parts[2], "--region w", 1, limit),
+            parseInteger(parts[3], "--region h", 1, limit)};
+}
+
+std::vector<int> parseChannels(const std::string& text) {
+    std::vector<int> channels;
+    for (const std::string& part : splitCommas(text)) {
+        channels.push_back(static_cast<int>(parseInteger(part, "--channels", 0, 65535)));
+    }
+    return channels;
+}
+
 ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
     ProcessArguments parsed;
     std::vector<std::string> positional;
@@ -94,6 +128,12 @@ ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
         const std::string& arg = cursor.take();
         if (arg == "--op") {
             parsed.operation = cursor.value(arg);
+        } else if (arg == "--level") {
+            parsed.level = static_cast<int>(parseInteger(cursor.value(arg), arg, 0, 64));
+        } else if (arg == "--region") {
+            parsed.region = parseRegion(cursor.value(arg));
+        } else if (arg == "--channels") {
+            parsed.channels = parseChannels(cursor.value(arg));
         } else if (arg == "--quiet" || arg == "-q") {
             parsed.quiet = true;
         } else if (!parseEngineOption(arg, cursor, parsed.engine, parsed.parameters)) {
@@ -107,8 +147,6 @@ ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
         throw InvalidArgument("process expects an input and an output, got " +
                               std::to_string(positional.size()) + " file arguments");
     }
-    if (parsed.operation.empty())
-        throw InvalidArgument("process needs --op ID (see 'tileflow ops')");
     parsed.input = positional[0];
     parsed.output = positional[1];
     return parsed;

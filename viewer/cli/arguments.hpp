@@ -16,9 +16,12 @@
 namespace tileflow::cli {
 
 struct ProcessArguments {
-    std::string input;   // .npy path or synthetic:WxHxC[:dtype][:seed]
-    std::string output;  // .npy path
-    std::string operation;
+    std::string input;   // any image tileflow::openSource() reads
+    std::string output;  // any output tileflow::createSink() writes
+    std::string operation = "copy";
+    std::optional<int> level;    // pyramid level to process
+    std::optional<Rect> region;  // in the pixels of that level
+    std::optional<std::vector<int>> channels;
     std::map<std::string, std::string> parameters;
     EngineOptions engine;
     bool quiet = false;
@@ -42,5 +45,9 @@ BenchArguments parseBenchArguments(const std::vector<std::string>& args);
 
 // "N" or "WxH", both positive.
 Size parseSize(const std::string& text, const std::string& option);
+// "x,y,w,h" with w, h positive.
+Rect parseRegion(const std::string& text);
+// "0,2,3": channel indices.
+std::vector<int> parseChannels(const std::string& text);
 
 }  // namespace tileflow::cli

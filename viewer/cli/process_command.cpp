@@ -11,33 +11,13 @@
 #include "signal_stop.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/monitors.hpp"
-#include "tileflow/npy.hpp"
+#include "tileflow/open.hpp"
 #include "tileflow/registry.hpp"
-#include "tileflow/synthetic.hpp"
+#include "tileflow/source_views.hpp"
 
 namespace tileflow::cli {
 
 namespace {
-
-bool endsWith(const std::string& text, const std::string& suffix) {
-    return text.size() >= suffix.size() &&
-           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::unique_ptr<Source> openInput(const std::string& input) {
-    if (SyntheticSpec::matches(input))
-        return std::make_unique<SyntheticSource>(SyntheticSpec::parse(input));
-    if (endsWith(input, ".npy"))
-        return std::make_unique<NpySource>(input);
-    throw InvalidArgument("cannot read '" + input +
-                          "': inputs are .npy files or synthetic:WxHxC[:dtype][:seed]");
-}
-
-std::unique_ptr<Sink> openOutput(const std::string& output) {
-    if (endsWith(output, ".npy"))
-        return std::make_unique<NpySink>(output);
-    throw InvalidArgument("cannot write '" + output + "': outputs are .npy files");
-}
 
 std::string describe(const ImageInfo& info) {
     return std::to_string(info.size.width) + "x" + std::to_string(info.size.height) + "x" +
@@ -49,8 +29,19 @@ std::string describe(const ImageInfo& info) {
 int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const ProcessArguments parsed = parseProcessArguments(args);
     const auto op = createOperation(parsed.operation, parsed.parameters);
-    const auto source = openInput(parsed.input);
-    const auto sink = openOutput(parsed.output);
+    const auto file = openSource(parsed.input);
+    // The level, region and channels asked for, as views over the file.
+    const Source* source = file.get();
+    std::optional<LevelSource> level;
+    std::optional<RegionSource> region;
+    std::optional<ChannelSource> channels;
+    if (parsed.level)
+        source = &level.emplace(*source, *parsed.level);
+    if (parsed.region)
+        source = &region.emplace(*source, *parsed.region);
+    if (parsed.channels)
+        source = &channels.emplace(*source, *parsed.channels);
+    const auto sink = createSink(parsed.output);
 
     // A live progress line only on a terminal; logs and pipes get the summary alone.
     const bool live = !parsed.quiet && isatty(STDERR_FILENO) != 0;

@@ -1,5 +1,6 @@
 // The built-in operations, by id.
 //
+//   copy       the input unchanged (format conversion)
 //   sobel      gradient magnitude per channel (f32)
 //   gaussian   Gaussian smoothing per channel (f32)
 //   stretch    global percentile contrast stretch to [0, 1] per channel (f32)

@@ -14,6 +14,8 @@ struct Kernel {
     std::shared_ptr<const Operation> (*create)(const Parameters&);
 };
 
+OperationInfo describeCopy();
+std::shared_ptr<const Operation> createCopy(const Parameters&);
 OperationInfo describeSobel();
 std::shared_ptr<const Operation> createSobel(const Parameters&);
 OperationInfo describeGaussian();
