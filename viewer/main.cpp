@@ -19,6 +19,8 @@ constexpr const char* kUsage =
     "      without --op, copy (convert). The region is in the pixels of the level.\n"
     "  bench [--size N --channels C --dtype f32 --op ID [--json] [--stream] [engine options]]\n"
     "      Throughput table, or one case.\n"
+    "  info FILE [--json]\n"
+    "      Format, levels, dtype, channels, pixel size, associated images, properties.\n"
     "  ops\n"
     "      List the operations and their parameters.\n"
     "\n"
@@ -46,6 +48,8 @@ int main(int argc, char** argv) {
             return tileflow::cli::runBench(rest, std::cout, std::cerr);
         if (command == "ops")
             return tileflow::cli::runOps(std::cout);
+        if (command == "info")
+            return tileflow::cli::runInfo(rest, std::cout);
         std::cerr << "tileflow: unknown command '" << command << "' (see tileflow --help)\n";
         return 2;
     } catch (const tileflow::Cancelled& e) {

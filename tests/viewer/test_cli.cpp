@@ -1,6 +1,7 @@
 // The tileflow command line: argument parsing, and the binary run end to end.
 #include <signal.h>
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -118,6 +119,25 @@ private slots:
             runTileflow({"process", "synthetic:300x200x4:u8:9", out, "--channels", "4"});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY2(bad.err.contains("channel 4 does not exist"), qPrintable(bad.err));
+    }
+
+    void infoDescribesTheImage() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("stack.npy");
+        writeNpy(path.toStdString(), Image::zeros({{40, 30}, 3, DType::U16}));
+        const Outcome r = runTileflow({"info", path, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["format"].toString(), QString("npy"));
+        QCOMPARE(o["width"].toInt(), 40);
+        QCOMPARE(o["height"].toInt(), 30);
+        QCOMPARE(o["channels"].toInt(), 3);
+        QCOMPARE(o["dtype"].toString(), QString("u16"));
+        QCOMPARE(o["levels"].toArray().size(), 1);
+        QVERIFY(o["microns_per_pixel"].isNull());
+        const Outcome text = runTileflow({"info", "synthetic:64x48x2:u8"});
+        QVERIFY2(text.out.contains("channels    2 (nuclei, cytoplasm)"), qPrintable(text.out));
+        QCOMPARE(runTileflow({"info", dir.filePath("missing.npy")}).exitCode, 1);
     }
 
     void processWritesWhatTheEngineComputes() {

@@ -11,5 +11,6 @@ namespace tileflow::cli {
 int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runOps(std::ostream& out);
+int runInfo(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace tileflow::cli

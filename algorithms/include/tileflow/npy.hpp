@@ -50,6 +50,7 @@ public:
     NpySource& operator=(const NpySource&) = delete;
 
     ImageInfo info() const override { return info_; }
+    SourceMetadata metadata() const override;  // format "npy", one level
     void read(const Rect& region, ImageView out) const override;
 
     const std::string& path() const { return path_; }

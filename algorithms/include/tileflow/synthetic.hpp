@@ -62,6 +62,8 @@ public:
     explicit SyntheticSource(SyntheticSpec spec);
 
     ImageInfo info() const override { return {spec_.size, spec_.channels, spec_.dtype}; }
+    // Format "synthetic", one level, channels named by channelName().
+    SourceMetadata metadata() const override;
     void read(const Rect& region, ImageView out) const override;
 
     const SyntheticSpec& spec() const { return spec_; }

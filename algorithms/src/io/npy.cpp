@@ -284,4 +284,10 @@ void writeNpy(const std::string& path, ConstImageView pixels) {
     sink.commit();
 }
 
+SourceMetadata NpySource::metadata() const {
+    SourceMetadata m = Source::metadata();
+    m.format = "npy";
+    return m;
+}
+
 }  // namespace tileflow

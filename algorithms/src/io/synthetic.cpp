@@ -448,4 +448,13 @@ Image SyntheticSource::render(const Rect& region) const {
     return image;
 }
 
+SourceMetadata SyntheticSource::metadata() const {
+    SourceMetadata m;
+    m.format = "synthetic";
+    m.levels.push_back({spec_.size, 1});
+    for (int c = 0; c < spec_.channels; ++c)
+        m.channelNames.push_back(channelName(c));
+    return m;
+}
+
 }  // namespace tileflow
