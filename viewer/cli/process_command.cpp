@@ -1,6 +1,7 @@
 // tileflow process IN OUT --op ID ...: streams an image through one operation.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -18,6 +19,14 @@
 namespace tileflow::cli {
 
 namespace {
+
+// "[########............]" for a fraction in [0, 1].
+std::string progressBar(double fraction) {
+    constexpr int kWidth = 24;
+    const int filled = std::clamp(static_cast<int>(fraction * kWidth), 0, kWidth);
+    return "[" + std::string(static_cast<std::size_t>(filled), '#') +
+           std::string(static_cast<std::size_t>(kWidth - filled), '.') + "]";
+}
 
 std::string describe(const ImageInfo& info) {
     return std::to_string(info.size.width) + "x" + std::to_string(info.size.height) + "x" +
@@ -45,9 +54,12 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
 
     // A live progress line only on a terminal; logs and pipes get the summary alone.
     const bool live = !parsed.quiet && isatty(STDERR_FILENO) != 0;
-    ProgressMonitor progress(parsed.operation, [&err](const std::string& line) {
-        err << '\r' << line << "\x1b[K" << std::flush;
+    const ProgressMonitor* self = nullptr;  // the line printer reads the monitor it serves
+    ProgressMonitor progress(parsed.operation, [&err, &self](const std::string& line) {
+        err << '\r' << progressBar(self->status().fraction) << ' ' << line << "\x1b[K"
+            << std::flush;
     });
+    self = &progress;
     const TileFlow flow = TileFlow(parsed.engine).configure(op);
     const SignalStop signals;
     RunReport report;
