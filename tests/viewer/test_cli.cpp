@@ -121,6 +121,33 @@ private slots:
         QVERIFY2(bad.err.contains("channel 4 does not exist"), qPrintable(bad.err));
     }
 
+    void outputDtypeConversion() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("stretched.npy");
+        const Outcome r = runTileflow(
+            {"process", "synthetic:64x64x2:u16:4", out, "--op", "stretch", "--out-dtype", "u8"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("-> 64x64x2 u8"));
+        // stretch gives [0, 1]; u8 output is that times 255, rounded.
+        const Image expected =
+            TileFlow()
+                .configure(createOperation("stretch"))
+                .run(SyntheticSource(SyntheticSpec::parse("synthetic:64x64x2:u16:4")).render());
+        const Image got = readNpy(out.toStdString());
+        QCOMPARE(got.dtype(), DType::U8);
+        for (int c = 0; c < 2; ++c) {
+            for (std::int64_t y = 0; y < 64; ++y) {
+                for (std::int64_t x = 0; x < 64; ++x) {
+                    const auto want = static_cast<int>(std::nearbyint(
+                        std::clamp(expected.view().row<float>(c, y)[x], 0.0f, 1.0f) * 255.0));
+                    QCOMPARE(int(got.view().row<std::uint8_t>(c, y)[x]), want);
+                }
+            }
+        }
+        QCOMPARE(runTileflow({"process", "synthetic:8x8x1", out, "--out-range", "5,1"}).exitCode,
+                 2);
+    }
+
     void infoDescribesTheImage() {
         QTemporaryDir dir;
         const QString path = dir.filePath("stack.npy");

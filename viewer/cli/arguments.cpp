@@ -112,6 +112,21 @@ Rect parseRegion(const std::string& text) {
             parseInteger(parts[3], "--region h", 1, limit)};
 }
 
+std::pair<double, double> parseRange(const std::string& text) {
+    const std::vector<std::string> parts = splitCommas(text);
+    std::pair<double, double> range;
+    const auto number = [](const std::string& part, double& value) {
+        const char* end = part.data() + part.size();
+        auto [ptr, ec] = std::from_chars(part.data(), end, value);
+        return ec == std::errc() && ptr == end;
+    };
+    if (parts.size() != 2 || !number(parts[0], range.first) || !number(parts[1], range.second) ||
+        !(range.second > range.first)) {
+        throw InvalidArgument("--out-range expects low,high with high > low, got '" + text + "'");
+    }
+    return range;
+}
+
 std::vector<int> parseChannels(const std::string& text) {
     std::vector<int> channels;
     for (const std::string& part : splitCommas(text)) {
@@ -134,6 +149,19 @@ ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
             parsed.region = parseRegion(cursor.value(arg));
         } else if (arg == "--channels") {
             parsed.channels = parseChannels(cursor.value(arg));
+        } else if (arg == "--compression") {
+            parsed.compression = cursor.value(arg);
+        } else if (arg == "--out-tile") {
+            parsed.outputTile = parseInteger(cursor.value(arg), arg, 16, 8192);
+        } else if (arg == "--out-dtype") {
+            const std::string& name = cursor.value(arg);
+            parsed.outputDtype = parseDType(name);
+            if (!parsed.outputDtype) {
+                throw InvalidArgument("--out-dtype expects u8, i8, u16, i16, u32 or f32, got '" +
+                                      name + "'");
+            }
+        } else if (arg == "--out-range") {
+            parsed.outputRange = parseRange(cursor.value(arg));
         } else if (arg == "--quiet" || arg == "-q") {
             parsed.quiet = true;
         } else if (!parseEngineOption(arg, cursor, parsed.engine, parsed.parameters)) {

@@ -22,6 +22,10 @@ struct ProcessArguments {
     std::optional<int> level;    // pyramid level to process
     std::optional<Rect> region;  // in the pixels of that level
     std::optional<std::vector<int>> channels;
+    std::optional<std::string> compression;  // output compression, by the writer's names
+    std::int64_t outputTile = 512;           // output tile (TIFF) or chunk (zarr) side
+    std::optional<DType> outputDtype;        // convert the result (see ConvertingSink)
+    std::optional<std::pair<double, double>> outputRange;
     std::map<std::string, std::string> parameters;
     EngineOptions engine;
     bool quiet = false;
@@ -47,6 +51,8 @@ BenchArguments parseBenchArguments(const std::vector<std::string>& args);
 Size parseSize(const std::string& text, const std::string& option);
 // "x,y,w,h" with w, h positive.
 Rect parseRegion(const std::string& text);
+// "low,high" with high > low.
+std::pair<double, double> parseRange(const std::string& text);
 // "0,2,3": channel indices.
 std::vector<int> parseChannels(const std::string& text);
 

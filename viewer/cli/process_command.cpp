@@ -10,6 +10,7 @@
 #include "arguments.hpp"
 #include "commands.hpp"
 #include "signal_stop.hpp"
+#include "tileflow/converting_sink.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/monitors.hpp"
 #include "tileflow/open.hpp"
@@ -50,7 +51,18 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
         source = &region.emplace(*source, *parsed.region);
     if (parsed.channels)
         source = &channels.emplace(*source, *parsed.channels);
-    const auto sink = createSink(parsed.output);
+    // The output carries the pixel size of what is processed and, when the operation keeps
+    // the channels, their names.
+    const SourceMetadata metadata = source->metadata();
+    OutputSettings settings{parsed.compression, parsed.outputTile, metadata.micronsPerPixel, {}};
+    if (op->outputInfo(source->info()).channels == source->info().channels) {
+        settings.channelNames = metadata.channelNames;
+    }
+    const auto fileSink = createSink(parsed.output, settings);
+    std::optional<ConvertingSink> converting;
+    Sink* sink = fileSink.get();
+    if (parsed.outputDtype)
+        sink = &converting.emplace(*sink, *parsed.outputDtype, parsed.outputRange);
 
     // A live progress line only on a terminal; logs and pipes get the summary alone.
     const bool live = !parsed.quiet && isatty(STDERR_FILENO) != 0;
@@ -80,11 +92,13 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
     const double seconds = report.stats.elapsedSeconds;
     const double megapixels = static_cast<double>(in.size.area()) * in.channels / 1e6;
     const std::int64_t peakRss = processMemory().value_or(ProcessMemory{}).peakRssBytes;
+    ImageInfo written = op->outputInfo(in);
+    written.dtype = parsed.outputDtype.value_or(written.dtype);
     out << std::fixed << std::setprecision(2) << parsed.operation << ": " << describe(in) << " -> "
-        << describe(op->outputInfo(in)) << " in " << seconds << " s (" << megapixels / seconds
-        << " MP/s, " << report.stats.tilesDone << " tiles, overlap " << report.overlap
-        << ", peak RSS " << peakRss / (1 << 20) << " MiB, engine "
-        << report.stats.enginePeakBytes / (1 << 20) << " MiB)\n";
+        << describe(written) << " in " << seconds << " s (" << megapixels / seconds << " MP/s, "
+        << report.stats.tilesDone << " tiles, overlap " << report.overlap << ", peak RSS "
+        << peakRss / (1 << 20) << " MiB, engine " << report.stats.enginePeakBytes / (1 << 20)
+        << " MiB)\n";
     for (const std::string& note : report.notes)
         out << "note: " << note << '\n';
     for (const Measurement& measurement : report.measurements) {

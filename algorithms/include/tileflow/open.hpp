@@ -9,13 +9,23 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "tileflow/source.hpp"
 
 namespace tileflow {
 
+// What an output should carry besides pixels. Writers ignore what their format cannot hold.
+struct OutputSettings {
+    std::optional<std::string> compression;  // the writer's own names; empty: its default
+    std::int64_t tileSize = 512;             // TIFF tile or zarr chunk side
+    std::optional<double> micronsPerPixel;
+    std::vector<std::string> channelNames;  // empty, or one per channel
+};
+
 std::unique_ptr<Source> openSource(const std::string& name);
-std::unique_ptr<Sink> createSink(const std::string& path);
+std::unique_ptr<Sink> createSink(const std::string& path, const OutputSettings& settings = {});
 
 }  // namespace tileflow

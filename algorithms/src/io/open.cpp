@@ -24,9 +24,13 @@ std::unique_ptr<Source> openSource(const std::string& name) {
                           "': inputs are .npy files or synthetic:WxHxC[:dtype][:seed]");
 }
 
-std::unique_ptr<Sink> createSink(const std::string& path) {
-    if (endsWith(path, ".npy"))
+std::unique_ptr<Sink> createSink(const std::string& path, const OutputSettings& settings) {
+    if (endsWith(path, ".npy")) {
+        if (settings.compression) {
+            throw InvalidArgument(".npy files are not compressed: drop the compression setting");
+        }
         return std::make_unique<NpySink>(path);
+    }
     throw InvalidArgument("cannot write '" + path + "': outputs are .npy files");
 }
 
