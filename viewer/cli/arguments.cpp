@@ -204,6 +204,12 @@ BenchArguments parseBenchArguments(const std::vector<std::string>& args) {
             parsed.json = true;
         } else if (arg == "--stream") {
             parsed.stream = true;
+        } else if (arg == "--io") {
+            parsed.io = true;
+        } else if (arg == "--compression") {
+            parsed.compression = cursor.value(arg);
+        } else if (arg == "--dir") {
+            parsed.folder = cursor.value(arg);
         } else if (!parseEngineOption(arg, cursor, parsed.engine, parsed.parameters)) {
             throw InvalidArgument("bench: unknown argument '" + arg + "'");
         }

@@ -42,6 +42,9 @@ struct BenchArguments {
     int repeat = 3;
     bool json = false;
     bool stream = false;  // read from the synthetic source chunk by chunk instead of memory
+    bool io = false;      // out of core: tiled TIFF in, tiled TIFF out, on disk
+    std::optional<std::string> compression;  // --io: output compression; else all of them
+    std::string folder;                      // --io: where the files go; empty: temp folder
 };
 
 ProcessArguments parseProcessArguments(const std::vector<std::string>& args);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "arguments.hpp"
+#include "bench_io.hpp"
 #include "commands.hpp"
 #include "reference_sobel.hpp"
 #include "tileflow/error.hpp"
@@ -124,6 +125,8 @@ std::string mib(std::int64_t bytes) {
 
 int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const BenchArguments parsed = parseBenchArguments(args);
+    if (parsed.io)
+        return runIoBench(parsed, out, err);
     if (parsed.size) {
         const Result r = runCase(parsed, *parsed.size, parsed.channels, {parsed.engine.tile});
         if (parsed.json) {

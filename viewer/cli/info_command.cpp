@@ -65,8 +65,14 @@ void printText(std::ostream& out, const std::string& name, const ImageInfo& info
     }
     if (!m.properties.empty())
         out << "  properties\n";
-    for (const auto& [key, value] : m.properties)
-        out << "    " << key << " = " << value << '\n';
+    // Long values (OME-XML, say) are cut in the text listing; --json has them whole.
+    constexpr std::size_t kLongest = 100;
+    for (const auto& [key, value] : m.properties) {
+        out << "    " << key << " = " << value.substr(0, kLongest);
+        if (value.size() > kLongest)
+            out << "... (" << value.size() << " characters)";
+        out << '\n';
+    }
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // Opening images and creating outputs by name: the one place that knows which reader or
 // writer serves which file.
 //
-// openSource() accepts a file path (.npy now; TIFF, OME-TIFF, vendor slides and zarr stores
-// as their readers land) or a synthetic slide spec "synthetic:WxHxC[:dtype][:seed]".
-// createSink() picks the writer from the output's extension. Both throw
+// openSource() accepts a synthetic slide spec "synthetic:WxHxC[:dtype][:seed]", a .npy file,
+// a zarr / OME-Zarr directory, a whole-slide file in a vendor format (OpenSlide) or any other
+// TIFF (our libtiff reader, which also reads generic tiled RGB TIFFs and OME-TIFF).
+// createSink() picks the writer from the output's extension: .tif/.tiff (pyramidal BigTIFF),
+// .zarr (OME-Zarr), .npy. Both throw
 // tileflow::InvalidArgument for names they do not serve and tileflow::IoError for files
 // that cannot be read or created, naming the file.
 #pragma once

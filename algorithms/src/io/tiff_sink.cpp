@@ -1,0 +1,789 @@
+#include "tileflow/tiff_sink.hpp"
+
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <omp.h>
+#include <tiffio.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <system_error>
+#include <utility>
+
+#include "tileflow/error.hpp"
+
+namespace tileflow {
+
+namespace {
+
+std::string errnoText(int err) {
+    return std::generic_category().message(err);
+}
+
+std::string randomSuffix() {
+    std::random_device device;
+    const std::uint64_t bits = (std::uint64_t{device()} << 32) ^ device();
+    std::array<char, 17> hex{};
+    std::snprintf(hex.data(), hex.size(), "%016llx", static_cast<unsigned long long>(bits));
+    return std::string(hex.data());
+}
+
+std::int64_t ceilDiv(std::int64_t a, std::int64_t b) {
+    return (a + b - 1) / b;
+}
+
+bool pwriteFully(int fd, const void* buffer, std::size_t size, std::int64_t offset, int& err) {
+    const auto* in = static_cast<const char*>(buffer);
+    while (size > 0) {
+        const ssize_t n = ::pwrite(fd, in, size, static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = errno;
+            return false;
+        }
+        in += n;
+        size -= static_cast<std::size_t>(n);
+        offset += n;
+    }
+    return true;
+}
+
+bool preadFully(int fd, void* buffer, std::size_t size, std::int64_t offset, int& err) {
+    auto* out = static_cast<char*>(buffer);
+    while (size > 0) {
+        const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : EIO;
+            return false;
+        }
+        out += n;
+        size -= static_cast<std::size_t>(n);
+        offset += n;
+    }
+    return true;
+}
+
+// 2x2 mean of `in` (w x h valid pixels of one channel) into `out` (ceil(w/2) x ceil(h/2)),
+// repeating the last row and column when w or h is odd.
+template <typename T>
+void halveChannel(const std::byte* in, std::int64_t inStride, std::int64_t w, std::int64_t h,
+                  std::byte* out, std::int64_t outStride) {
+    const std::int64_t ow = ceilDiv(w, 2);
+    const std::int64_t oh = ceilDiv(h, 2);
+    for (std::int64_t y = 0; y < oh; ++y) {
+        const auto* r0 = reinterpret_cast<const T*>(in + 2 * y * inStride);
+        const auto* r1 = reinterpret_cast<const T*>(in + std::min(2 * y + 1, h - 1) * inStride);
+        auto* o = reinterpret_cast<T*>(out + y * outStride);
+        for (std::int64_t x = 0; x < ow; ++x) {
+            const std::int64_t x0 = 2 * x;
+            const std::int64_t x1 = std::min(x0 + 1, w - 1);
+            if constexpr (std::is_same_v<T, float>) {
+                o[x] = (r0[x0] + r0[x1] + r1[x0] + r1[x1]) * 0.25f;
+            } else {
+                const std::int64_t sum = std::int64_t{r0[x0]} + r0[x1] + r1[x0] + r1[x1];
+                o[x] = static_cast<T>((sum + 2) >> 2);
+            }
+        }
+    }
+}
+
+void halve(DType dtype, const std::byte* in, std::int64_t inStride, std::int64_t w, std::int64_t h,
+           std::byte* out, std::int64_t outStride) {
+    switch (dtype) {
+        case DType::U8:
+            return halveChannel<std::uint8_t>(in, inStride, w, h, out, outStride);
+        case DType::I8:
+            return halveChannel<std::int8_t>(in, inStride, w, h, out, outStride);
+        case DType::U16:
+            return halveChannel<std::uint16_t>(in, inStride, w, h, out, outStride);
+        case DType::I16:
+            return halveChannel<std::int16_t>(in, inStride, w, h, out, outStride);
+        case DType::U32:
+            return halveChannel<std::uint32_t>(in, inStride, w, h, out, outStride);
+        case DType::F32:
+            return halveChannel<float>(in, inStride, w, h, out, outStride);
+    }
+}
+
+std::uint16_t sampleFormatOf(DType dtype) {
+    switch (dtype) {
+        case DType::I8:
+        case DType::I16:
+            return SAMPLEFORMAT_INT;
+        case DType::F32:
+            return SAMPLEFORMAT_IEEEFP;
+        default:
+            return SAMPLEFORMAT_UINT;
+    }
+}
+
+extern "C" int captureTiffError(TIFF*, void* userData, const char* module, const char* format,
+                                va_list args) {
+    auto* sink = static_cast<std::string*>(userData);
+    std::array<char, 1024> text{};
+    std::vsnprintf(text.data(), text.size(), format, args);
+    if (!sink->empty())
+        *sink += "; ";
+    if (module != nullptr && *module != '\0')
+        *sink += std::string(module) + ": ";
+    *sink += text.data();
+    return 1;
+}
+
+extern "C" int ignoreTiffWarning(TIFF*, void*, const char*, const char*, va_list) {
+    return 1;
+}
+
+// Compressor state reused by each thread across tiles (and sinks).
+struct Compressors {
+    libdeflate_compressor* deflate = nullptr;
+    int deflateLevel = 0;
+    ZSTD_CCtx* zstd = nullptr;
+    Compressors() = default;
+    Compressors(const Compressors&) = delete;
+    Compressors& operator=(const Compressors&) = delete;
+    ~Compressors() {
+        libdeflate_free_compressor(deflate);
+        ZSTD_freeCCtx(zstd);
+    }
+    libdeflate_compressor* deflater(int level) {
+        if (deflate == nullptr || deflateLevel != level) {
+            libdeflate_free_compressor(deflate);
+            deflate = libdeflate_alloc_compressor(level);
+            deflateLevel = level;
+        }
+        return deflate;
+    }
+    ZSTD_CCtx* zstdContext() {
+        if (zstd == nullptr)
+            zstd = ZSTD_createCCtx();
+        return zstd;
+    }
+};
+
+Compressors& threadCompressors() {
+    thread_local Compressors compressors;
+    return compressors;
+}
+
+// One encoded tile plane: where its bytes are (in a tile buffer or an encode buffer).
+struct Piece {
+    const std::byte* data = nullptr;
+    std::size_t size = 0;
+};
+
+}  // namespace
+
+std::string_view tiffCompressionName(TiffCompression compression) {
+    switch (compression) {
+        case TiffCompression::None:
+            return "none";
+        case TiffCompression::Deflate:
+            return "deflate";
+        case TiffCompression::Zstd:
+            return "zstd";
+        case TiffCompression::Jpeg:
+            return "jpeg";
+    }
+    return "none";
+}
+
+std::optional<TiffCompression> parseTiffCompression(std::string_view name) {
+    for (TiffCompression c : {TiffCompression::None, TiffCompression::Deflate,
+                              TiffCompression::Zstd, TiffCompression::Jpeg}) {
+        if (name == tiffCompressionName(c))
+            return c;
+    }
+    return std::nullopt;
+}
+
+int tiffLevelCount(Size size, const TiffSinkOptions& options) {
+    if (options.levels > 0)
+        return options.levels;
+    if (options.tileSize <= 0) {
+        throw InvalidArgument("TIFF tile size " + std::to_string(options.tileSize) +
+                              " is not positive");
+    }
+    int levels = 1;
+    for (;;) {
+        size = {ceilDiv(size.width, 2), ceilDiv(size.height, 2)};
+        if (std::min(size.width, size.height) < options.tileSize)
+            return levels;
+        ++levels;
+    }
+}
+
+struct TiffSink::State {
+    // A tile some of whose pixels have arrived: planar C x T x T samples.
+    struct Partial {
+        std::vector<std::byte> pixels;
+        std::int64_t filled = 0;
+    };
+    struct Level {
+        Size size;
+        std::int64_t tilesAcross = 0;
+        std::int64_t tilesDown = 0;
+        std::map<std::int64_t, Partial> partial;
+        std::vector<std::int64_t> ready;  // complete tiles, in completion order
+        // Reduced levels: (offset, size) in the scratch file per tile plane.
+        std::vector<std::pair<std::int64_t, std::int64_t>> stored;
+        std::int64_t tilesDone = 0;
+    };
+    // Work for one complete tile of a batch.
+    struct Job {
+        std::int64_t tile = 0;
+        Partial buffer;
+        std::vector<std::vector<std::byte>> encoded;  // per plane
+        std::vector<Piece> pieces;                    // per plane
+        std::vector<std::byte> half;                  // its 2x2 mean, planar
+        Rect halfRect;                                // in the next level's pixels
+        std::string error;
+    };
+
+    std::string path;
+    TiffSinkOptions options;
+    ImageInfo info;
+    std::string tempPath;
+    std::string scratchPath;
+    int scratchFd = -1;
+    std::int64_t scratchEnd = 0;
+    TIFF* tif = nullptr;
+    std::string tiffErrors;
+    std::vector<Level> levels;
+    std::vector<std::vector<std::byte>> freeBuffers;
+    std::vector<Job> jobs;
+    bool rgb = false;
+    int planes = 1;
+    std::int64_t bps = 1;
+
+    [[noreturn]] void fail(const std::string& what) {
+        std::string message = "cannot write TIFF file '" + path + "': " + what;
+        if (!tiffErrors.empty())
+            message += " (libtiff: " + tiffErrors + ")";
+        tiffErrors.clear();
+        throw IoError(message);
+    }
+
+    std::int64_t tile() const { return options.tileSize; }
+    std::int64_t tileBytes() const { return tile() * tile() * info.channels * bps; }
+    std::int64_t planeBytes() const { return tile() * tile() * bps; }
+
+    Rect tileRect(const Level& level, std::int64_t index) const {
+        const std::int64_t tx = index % level.tilesAcross;
+        const std::int64_t ty = index / level.tilesAcross;
+        return Rect{tx * tile(), ty * tile(), tile(), tile()}.intersected(rectOf(level.size));
+    }
+
+    ImageView tileView(std::vector<std::byte>& pixels) const {
+        return {pixels.data(), ImageInfo{{tile(), tile()}, info.channels, info.dtype}, tile() * bps,
+                planeBytes()};
+    }
+
+    std::vector<std::byte> takeBuffer(bool zeroed) {
+        std::vector<std::byte> buffer;
+        if (!freeBuffers.empty()) {
+            buffer = std::move(freeBuffers.back());
+            freeBuffers.pop_back();
+            if (zeroed)
+                std::memset(buffer.data(), 0, buffer.size());
+        } else {
+            buffer.assign(static_cast<std::size_t>(tileBytes()), std::byte{0});
+        }
+        return buffer;
+    }
+
+    // Copies `pixels` (the pixels of `region` of level `l`) into the level's partial tiles.
+    void paste(int l, const Rect& region, ConstImageView pixels) {
+        Level& level = levels[static_cast<std::size_t>(l)];
+        const std::int64_t tx0 = region.x / tile();
+        const std::int64_t tx1 = (region.right() - 1) / tile();
+        const std::int64_t ty0 = region.y / tile();
+        const std::int64_t ty1 = (region.bottom() - 1) / tile();
+        for (std::int64_t ty = ty0; ty <= ty1; ++ty) {
+            for (std::int64_t tx = tx0; tx <= tx1; ++tx) {
+                const std::int64_t index = ty * level.tilesAcross + tx;
+                const Rect bounds = tileRect(level, index);
+                const Rect part = bounds.intersected(region);
+                auto [it, created] = level.partial.try_emplace(index);
+                Partial& p = it->second;
+                if (created)
+                    p.pixels = takeBuffer(bounds.width < tile() || bounds.height < tile());
+                const Rect origin{tx * tile(), ty * tile(), tile(), tile()};
+                copyPixels(pixels.region(part.relativeTo(region)),
+                           tileView(p.pixels).region(part.relativeTo(origin)));
+                p.filled += part.area();
+                if (p.filled == bounds.area())
+                    level.ready.push_back(index);
+            }
+        }
+    }
+
+    // Encodes job.buffer into job.pieces (one per plane); sets job.error on failure.
+    void encode(Job& job) const {
+        const std::int64_t tb = tileBytes();
+        const std::int64_t pb = planeBytes();
+        job.encoded.resize(static_cast<std::size_t>(planes));
+        job.pieces.assign(static_cast<std::size_t>(planes), Piece{});
+        const std::byte* raw = job.buffer.pixels.data();
+        std::int64_t rawBytes = pb;
+        if (rgb) {
+            // Interleave the planar tile into RGB triplets.
+            std::vector<std::byte>& packed = job.encoded[0];
+            packed.resize(static_cast<std::size_t>(tb));
+            const std::byte* r = raw;
+            const std::byte* g = raw + pb;
+            const std::byte* b = raw + 2 * pb;
+            for (std::int64_t i = 0; i < pb; ++i) {
+                packed[static_cast<std::size_t>(3 * i)] = r[i];
+                packed[static_cast<std::size_t>(3 * i + 1)] = g[i];
+                packed[static_cast<std::size_t>(3 * i + 2)] = b[i];
+            }
+            raw = packed.data();
+            rawBytes = tb;
+        }
+        for (int p = 0; p < planes; ++p) {
+            const std::byte* src = raw + p * rawBytes;
+            Piece& piece = job.pieces[static_cast<std::size_t>(p)];
+            std::vector<std::byte> compressed;
+            switch (options.compression) {
+                case TiffCompression::None:
+                case TiffCompression::Jpeg:
+                    piece = {src, static_cast<std::size_t>(rawBytes)};
+                    continue;
+                case TiffCompression::Deflate: {
+                    libdeflate_compressor* deflater =
+                        threadCompressors().deflater(options.deflateLevel);
+                    if (deflater == nullptr) {
+                        job.error = "cannot allocate a deflate compressor";
+                        return;
+                    }
+                    compressed.resize(libdeflate_zlib_compress_bound(
+                        deflater, static_cast<std::size_t>(rawBytes)));
+                    const std::size_t size =
+                        libdeflate_zlib_compress(deflater, src, static_cast<std::size_t>(rawBytes),
+                                                 compressed.data(), compressed.size());
+                    if (size == 0) {
+                        job.error = "deflate compression failed";
+                        return;
+                    }
+                    compressed.resize(size);
+                    break;
+                }
+                case TiffCompression::Zstd: {
+                    compressed.resize(ZSTD_compressBound(static_cast<std::size_t>(rawBytes)));
+                    ZSTD_CCtx* context = threadCompressors().zstdContext();
+                    if (context == nullptr) {
+                        job.error = "cannot allocate a zstd compressor";
+                        return;
+                    }
+                    const std::size_t size =
+                        ZSTD_compressCCtx(context, compressed.data(), compressed.size(), src,
+                                          static_cast<std::size_t>(rawBytes), options.zstdLevel);
+                    if (ZSTD_isError(size) != 0u) {
+                        job.error =
+                            std::string("zstd compression failed: ") + ZSTD_getErrorName(size);
+                        return;
+                    }
+                    compressed.resize(size);
+                    break;
+                }
+            }
+            job.encoded[static_cast<std::size_t>(p)] = std::move(compressed);
+            const auto& stored = job.encoded[static_cast<std::size_t>(p)];
+            piece = {stored.data(), stored.size()};
+        }
+    }
+
+    void reduce(const Level& level, Job& job) const {
+        const Rect bounds = tileRect(level, job.tile);
+        job.halfRect = {bounds.x / 2, bounds.y / 2, ceilDiv(bounds.width, 2),
+                        ceilDiv(bounds.height, 2)};
+        const std::int64_t rowBytes = job.halfRect.width * bps;
+        const std::int64_t channelBytes = rowBytes * job.halfRect.height;
+        job.half.resize(static_cast<std::size_t>(channelBytes * info.channels));
+        for (int c = 0; c < info.channels; ++c) {
+            halve(info.dtype, job.buffer.pixels.data() + c * planeBytes(), tile() * bps,
+                  bounds.width, bounds.height, job.half.data() + c * channelBytes, rowBytes);
+        }
+    }
+
+    void writeTileToTiff(std::int64_t index, int plane, const Piece& piece) {
+        const std::int64_t tilesPerPlane = levels[0].tilesAcross * levels[0].tilesDown;
+        const auto number = static_cast<std::uint32_t>(index + plane * tilesPerPlane);
+        auto* data = const_cast<std::byte*>(piece.data);
+        const auto size = static_cast<tmsize_t>(piece.size);
+        const tmsize_t written = options.compression == TiffCompression::Jpeg
+                                     ? TIFFWriteEncodedTile(tif, number, data, size)
+                                     : TIFFWriteRawTile(tif, number, data, size);
+        if (written < 0)
+            fail("writing tile " + std::to_string(number) + " failed");
+    }
+
+    // Encodes and stores every ready tile of every level, cascading into the next level.
+    void flushReady() {
+        const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+        for (std::size_t l = 0; l < levels.size(); ++l) {
+            Level& level = levels[l];
+            if (level.ready.empty())
+                continue;
+            const bool hasNext = l + 1 < levels.size();
+            jobs.resize(level.ready.size());
+            for (std::size_t i = 0; i < level.ready.size(); ++i) {
+                const auto it = level.partial.find(level.ready[i]);
+                jobs[i].tile = level.ready[i];
+                jobs[i].buffer = std::move(it->second);
+                jobs[i].error.clear();
+                level.partial.erase(it);
+            }
+            const auto count = static_cast<std::int64_t>(level.ready.size());
+            level.ready.clear();
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (count > 1)
+            for (std::int64_t i = 0; i < count; ++i) {
+                Job& job = jobs[static_cast<std::size_t>(i)];
+                try {
+                    encode(job);
+                    if (hasNext)
+                        reduce(level, job);
+                } catch (const std::exception& e) {
+                    job.error = std::string("encoding a tile failed: ") + e.what();
+                }
+            }
+            for (std::int64_t i = 0; i < count; ++i) {
+                Job& job = jobs[static_cast<std::size_t>(i)];
+                if (!job.error.empty())
+                    fail(job.error);
+                for (int p = 0; p < planes; ++p)
+                    store(l, job.tile, p, job.pieces[static_cast<std::size_t>(p)]);
+                ++level.tilesDone;
+                if (hasNext) {
+                    const ConstImageView half(
+                        job.half.data(), ImageInfo{job.halfRect.size(), info.channels, info.dtype},
+                        job.halfRect.width * bps, job.halfRect.width * job.halfRect.height * bps);
+                    paste(static_cast<int>(l + 1), job.halfRect, half);
+                }
+                freeBuffers.push_back(std::move(job.buffer.pixels));
+            }
+        }
+    }
+
+    void store(std::size_t l, std::int64_t index, int plane, const Piece& piece) {
+        if (l == 0) {
+            writeTileToTiff(index, plane, piece);
+            return;
+        }
+        int err = 0;
+        if (!pwriteFully(scratchFd, piece.data, piece.size, scratchEnd, err))
+            fail("writing the scratch file '" + scratchPath + "' failed: " + errnoText(err));
+        levels[l].stored[static_cast<std::size_t>(index * planes + plane)] = {
+            scratchEnd, static_cast<std::int64_t>(piece.size)};
+        scratchEnd += static_cast<std::int64_t>(piece.size);
+    }
+
+    template <typename... Args>
+    void set(ttag_t tag, Args... values) {
+        if (TIFFSetField(tif, tag, values...) != 1)
+            fail("setting TIFF tag " + std::to_string(tag) + " failed");
+    }
+
+    std::string description() const {
+        std::string text = "TileFlow pyramidal TIFF\n";
+        if (options.micronsPerPixel)
+            text += "microns per pixel: " + std::to_string(*options.micronsPerPixel) + "\n";
+        for (std::size_t c = 0; c < options.channelNames.size(); ++c)
+            text += "channel " + std::to_string(c) + ": " + options.channelNames[c] + "\n";
+        return text;
+    }
+
+    void setTags(std::size_t l) {
+        const Level& level = levels[l];
+        set(TIFFTAG_SUBFILETYPE, l == 0 ? 0u : static_cast<unsigned>(FILETYPE_REDUCEDIMAGE));
+        set(TIFFTAG_IMAGEWIDTH, static_cast<std::uint32_t>(level.size.width));
+        set(TIFFTAG_IMAGELENGTH, static_cast<std::uint32_t>(level.size.height));
+        set(TIFFTAG_TILEWIDTH, static_cast<std::uint32_t>(tile()));
+        set(TIFFTAG_TILELENGTH, static_cast<std::uint32_t>(tile()));
+        set(TIFFTAG_BITSPERSAMPLE, static_cast<int>(8 * bps));
+        set(TIFFTAG_SAMPLESPERPIXEL, info.channels);
+        set(TIFFTAG_SAMPLEFORMAT, static_cast<int>(sampleFormatOf(info.dtype)));
+        set(TIFFTAG_PLANARCONFIG, rgb ? PLANARCONFIG_CONTIG : PLANARCONFIG_SEPARATE);
+        switch (options.compression) {
+            case TiffCompression::None:
+                set(TIFFTAG_COMPRESSION, COMPRESSION_NONE);
+                break;
+            case TiffCompression::Deflate:
+                set(TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+                break;
+            case TiffCompression::Zstd:
+                set(TIFFTAG_COMPRESSION, COMPRESSION_ZSTD);
+                break;
+            case TiffCompression::Jpeg:
+                set(TIFFTAG_COMPRESSION, COMPRESSION_JPEG);
+                break;
+        }
+        if (options.compression == TiffCompression::Jpeg) {
+            set(TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_YCBCR);
+            set(TIFFTAG_JPEGQUALITY, options.jpegQuality);
+            set(TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+        } else {
+            set(TIFFTAG_PHOTOMETRIC, rgb ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
+        }
+        if (!rgb && info.channels > 1) {
+            const std::vector<std::uint16_t> extra(static_cast<std::size_t>(info.channels - 1),
+                                                   EXTRASAMPLE_UNSPECIFIED);
+            set(TIFFTAG_EXTRASAMPLES, static_cast<std::uint16_t>(extra.size()), extra.data());
+        }
+        if (options.micronsPerPixel) {
+            const double scale = static_cast<double>(std::int64_t{1} << l);
+            const float perCm = static_cast<float>(10000.0 / (*options.micronsPerPixel * scale));
+            set(TIFFTAG_RESOLUTIONUNIT, RESUNIT_CENTIMETER);
+            set(TIFFTAG_XRESOLUTION, perCm);
+            set(TIFFTAG_YRESOLUTION, perCm);
+        }
+        if (l == 0)
+            set(TIFFTAG_IMAGEDESCRIPTION, description().c_str());
+        set(TIFFTAG_SOFTWARE, "TileFlow");
+    }
+
+    void writeDirectory() {
+        if (TIFFWriteDirectory(tif) != 1)
+            fail("writing a TIFF directory failed");
+    }
+
+    void writeReducedLevels() {
+        std::vector<std::byte> buffer;
+        for (std::size_t l = 1; l < levels.size(); ++l) {
+            const Level& level = levels[l];
+            setTags(l);
+            const std::int64_t tilesPerPlane = level.tilesAcross * level.tilesDown;
+            for (int p = 0; p < planes; ++p) {
+                for (std::int64_t t = 0; t < tilesPerPlane; ++t) {
+                    const auto [offset, size] =
+                        level.stored[static_cast<std::size_t>(t * planes + p)];
+                    buffer.resize(static_cast<std::size_t>(size));
+                    int err = 0;
+                    if (!preadFully(scratchFd, buffer.data(), buffer.size(), offset, err)) {
+                        fail("reading the scratch file '" + scratchPath +
+                             "' failed: " + errnoText(err));
+                    }
+                    const auto number = static_cast<std::uint32_t>(t + p * tilesPerPlane);
+                    const tmsize_t written =
+                        options.compression == TiffCompression::Jpeg
+                            ? TIFFWriteEncodedTile(tif, number, buffer.data(), size)
+                            : TIFFWriteRawTile(tif, number, buffer.data(), size);
+                    if (written < 0)
+                        fail("writing tile " + std::to_string(number) + " of level " +
+                             std::to_string(l) + " failed");
+                }
+            }
+            writeDirectory();
+        }
+    }
+
+    void removeTemporaries() noexcept {
+        if (tif != nullptr)
+            TIFFClose(tif);
+        tif = nullptr;
+        if (scratchFd >= 0)
+            ::close(scratchFd);
+        scratchFd = -1;
+        if (!tempPath.empty())
+            ::unlink(tempPath.c_str());
+        if (!scratchPath.empty())
+            ::unlink(scratchPath.c_str());
+        tempPath.clear();
+        scratchPath.clear();
+    }
+};
+
+TiffSink::TiffSink(std::string path, TiffSinkOptions options)
+    : path_(std::move(path)), options_(std::move(options)) {}
+
+TiffSink::~TiffSink() {
+    abort();
+}
+
+void TiffSink::begin(const ImageInfo& info) {
+    abort();
+    const std::string what = "cannot write TIFF file '" + path_ + "': ";
+    if (info.size.empty() || info.channels <= 0) {
+        throw InvalidArgument(what + "the image has no pixels (" + std::to_string(info.size.width) +
+                              "x" + std::to_string(info.size.height) + ", " +
+                              std::to_string(info.channels) + " channels)");
+    }
+    if (info.size.width > 0xffffffffLL || info.size.height > 0xffffffffLL ||
+        info.channels > 0xffff) {
+        throw InvalidArgument(what + "the image is too large for TIFF");
+    }
+    if (options_.tileSize < 16 || options_.tileSize % 16 != 0 || options_.tileSize > 65536) {
+        throw InvalidArgument(what + "tile size " + std::to_string(options_.tileSize) +
+                              " is not a multiple of 16 between 16 and 65536");
+    }
+    const bool rgb = info.dtype == DType::U8 && info.channels == 3;
+    if (options_.compression == TiffCompression::Jpeg && !rgb) {
+        throw InvalidArgument(what + "JPEG compression needs u8 RGB (3 channels), not " +
+                              std::to_string(info.channels) + " channel(s) of " +
+                              std::string(dtypeName(info.dtype)));
+    }
+    if (options_.levels < 0 || options_.levels > 48) {
+        throw InvalidArgument(what + "level count " + std::to_string(options_.levels) +
+                              " is not between 0 (automatic) and 48");
+    }
+    if (options_.micronsPerPixel && !(*options_.micronsPerPixel > 0)) {
+        throw InvalidArgument(what + "the pixel size must be positive");
+    }
+    if (!options_.channelNames.empty() &&
+        options_.channelNames.size() != static_cast<std::size_t>(info.channels)) {
+        throw InvalidArgument(what + std::to_string(options_.channelNames.size()) +
+                              " channel names for " + std::to_string(info.channels) + " channels");
+    }
+    if (options_.jpegQuality < 1 || options_.jpegQuality > 100 || options_.deflateLevel < 1 ||
+        options_.deflateLevel > 12 || options_.zstdLevel < 1 || options_.zstdLevel > 19) {
+        throw InvalidArgument(what + "compression level out of range");
+    }
+
+    auto state = std::make_unique<State>();
+    State& s = *state;
+    s.path = path_;
+    s.options = options_;
+    s.info = info;
+    s.rgb = rgb;
+    s.planes = rgb ? 1 : info.channels;
+    s.bps = static_cast<std::int64_t>(bytesPerSample(info.dtype));
+    Size size = info.size;
+    const int levelCount = tiffLevelCount(info.size, options_);
+    for (int l = 0; l < levelCount; ++l) {
+        State::Level level;
+        level.size = size;
+        level.tilesAcross = ceilDiv(size.width, options_.tileSize);
+        level.tilesDown = ceilDiv(size.height, options_.tileSize);
+        if (l > 0) {
+            level.stored.resize(
+                static_cast<std::size_t>(level.tilesAcross * level.tilesDown * s.planes));
+        }
+        s.levels.push_back(std::move(level));
+        size = {ceilDiv(size.width, 2), ceilDiv(size.height, 2)};
+    }
+
+    // Keep the state even while failing, so that abort() removes what was created.
+    state_ = std::move(state);
+    s.tempPath = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + randomSuffix();
+    const int fd = ::open(s.tempPath.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        const int err = errno;
+        const std::string temp = s.tempPath;
+        s.tempPath.clear();
+        abort();
+        throw IoError(what + "cannot create the temporary '" + temp + "': " + errnoText(err));
+    }
+    try {
+        TIFFOpenOptions* opts = TIFFOpenOptionsAlloc();
+        TIFFOpenOptionsSetErrorHandlerExtR(opts, captureTiffError, &s.tiffErrors);
+        TIFFOpenOptionsSetWarningHandlerExtR(opts, ignoreTiffWarning, nullptr);
+        s.tif = TIFFFdOpenExt(fd, s.tempPath.c_str(), "w8", opts);
+        TIFFOpenOptionsFree(opts);
+        if (s.tif == nullptr) {
+            ::close(fd);
+            s.fail("libtiff cannot open the temporary '" + s.tempPath + "'");
+        }
+        if (levelCount > 1) {
+            s.scratchPath = s.tempPath + ".levels";
+            s.scratchFd =
+                ::open(s.scratchPath.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (s.scratchFd < 0) {
+                const int err = errno;
+                const std::string scratch = s.scratchPath;
+                s.scratchPath.clear();
+                s.fail("cannot create the scratch file '" + scratch + "': " + errnoText(err));
+            }
+        }
+        s.setTags(0);
+    } catch (...) {
+        abort();
+        throw;
+    }
+}
+
+void TiffSink::write(const Rect& region, ConstImageView pixels) {
+    if (!state_ || state_->tif == nullptr) {
+        throw InvalidArgument("TiffSink '" + path_ + "': write() called outside begin()/commit()");
+    }
+    State& s = *state_;
+    if (region.width < 0 || region.height < 0 || !rectOf(s.info.size).contains(region)) {
+        throw InvalidArgument("TiffSink '" + path_ + "': region " + std::to_string(region.width) +
+                              "x" + std::to_string(region.height) + "+" + std::to_string(region.x) +
+                              "+" + std::to_string(region.y) + " is outside the image");
+    }
+    if (pixels.info() != ImageInfo{region.size(), s.info.channels, s.info.dtype}) {
+        throw InvalidArgument("TiffSink '" + path_ + "': the pixel view must be " +
+                              std::to_string(region.width) + "x" + std::to_string(region.height) +
+                              " with " + std::to_string(s.info.channels) + " channel(s) of " +
+                              std::string(dtypeName(s.info.dtype)));
+    }
+    if (region.empty())
+        return;
+    s.paste(0, region, pixels);
+    s.flushReady();
+}
+
+void TiffSink::commit() {
+    if (!state_ || state_->tif == nullptr) {
+        throw InvalidArgument("TiffSink '" + path_ + "': commit() called without begin()");
+    }
+    State& s = *state_;
+    try {
+        for (std::size_t l = 0; l < s.levels.size(); ++l) {
+            const State::Level& level = s.levels[l];
+            if (level.tilesDone != level.tilesAcross * level.tilesDown) {
+                throw InvalidArgument("TiffSink '" + path_ +
+                                      "': commit() before every pixel was written");
+            }
+        }
+        s.writeDirectory();
+        s.writeReducedLevels();
+        const int fd = TIFFFileno(s.tif);
+        if (TIFFFlush(s.tif) != 1)
+            s.fail("flushing the TIFF failed");
+        if (::fsync(fd) != 0)
+            s.fail("flushing to disk failed: " + errnoText(errno));
+        TIFFClose(s.tif);
+        s.tif = nullptr;
+        if (!s.tiffErrors.empty())
+            s.fail("closing the temporary failed");
+        if (::rename(s.tempPath.c_str(), path_.c_str()) != 0) {
+            s.fail("renaming '" + s.tempPath + "' into place failed: " + errnoText(errno));
+        }
+        s.tempPath.clear();
+    } catch (...) {
+        abort();
+        throw;
+    }
+    s.removeTemporaries();
+    state_.reset();
+    // The rename is the commit point; syncing the folder only makes it durable.
+    std::filesystem::path folder = std::filesystem::path(path_).parent_path();
+    if (folder.empty())
+        folder = ".";
+    const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+}
+
+void TiffSink::abort() noexcept {
+    if (state_)
+        state_->removeTemporaries();
+    state_.reset();
+}
+
+}  // namespace tileflow
