@@ -148,6 +148,67 @@ private slots:
                  2);
     }
 
+    void convertsBetweenFormatsAndLevels() {
+        QTemporaryDir dir;
+        const QString tif = dir.filePath("slide.tif");
+        Outcome r = runTileflow({"process", "synthetic:600x500x3:u8:2", tif, "--out-tile", "128"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runTileflow({"info", tif, "--json"});
+        const QJsonObject info = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(info["format"].toString(), QString("tiff"));
+        QCOMPARE(info["levels"].toArray().size(), 2);
+        QCOMPARE(info["levels"].toArray()[1].toObject()["width"].toInt(), 300);
+        QCOMPARE(info["channel_names"].toArray()[0].toString(), QString("R"));  // u8 x 3 is RGB
+        // Level 1 of the TIFF, to OME-Zarr, back to .npy: the 2x2 means of the original.
+        const QString zarr = dir.filePath("level1.zarr");
+        r = runTileflow({"process", tif, zarr, "--level", "1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runTileflow({"info", zarr, "--json"});
+        const QJsonObject zinfo = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(zinfo["format"].toString(), QString("ome-zarr"));
+        QCOMPARE(zinfo["channel_names"].toArray()[2].toString(), QString("B"));
+        const QString npy = dir.filePath("level1.npy");
+        r = runTileflow({"process", zarr, npy});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Image level1 = readNpy(npy.toStdString());
+        const Image full =
+            SyntheticSource(SyntheticSpec::parse("synthetic:600x500x3:u8:2")).render();
+        QCOMPARE(level1.size(), (Size{300, 250}));
+        for (int c = 0; c < 3; ++c) {
+            for (std::int64_t y = 0; y < 250; y += 7) {
+                for (std::int64_t x = 0; x < 300; x += 5) {
+                    const auto v = [&](std::int64_t dx, std::int64_t dy) {
+                        return int(full.view().row<std::uint8_t>(c, 2 * y + dy)[2 * x + dx]);
+                    };
+                    const int mean =
+                        (v(0, 0) + v(1, 0) + v(0, 1) + v(1, 1) + 2) / 4;  // round half up
+                    QCOMPARE(int(level1.view().row<std::uint8_t>(c, y)[x]), mean);
+                }
+            }
+        }
+    }
+
+    void corruptInputFailsWithoutOutput() {
+        QTemporaryDir dir;
+        const QString tif = dir.filePath("whole.tif");
+        QVERIFY(runTileflow({"process", "synthetic:700x600x1:u16", tif, "--compression", "deflate"})
+                    .exitCode == 0);
+        QFile file(tif);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        // Keep the directories (at the end of a BigTIFF written by libtiff? not guaranteed):
+        // overwrite the middle of the file, where the compressed tiles are.
+        file.seek(file.size() / 3);
+        file.write(QByteArray(4096, '\x5a'));
+        file.close();
+        const QString out = dir.filePath("out.npy");
+        const Outcome r = runTileflow({"process", tif, out, "--op", "sobel"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith("tileflow: ") && r.err.contains(tif) && r.err.count('\n') == 1,
+                 qPrintable(r.err));
+        QVERIFY(!QFile::exists(out));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"whole.tif"});
+    }
+
     void infoDescribesTheImage() {
         QTemporaryDir dir;
         const QString path = dir.filePath("stack.npy");
