@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev libtiff-dev libopenslide-dev zlib1g-dev libzstd-dev libblosc-dev
   nlohmann-json3-dev libtiff-tools libdeflate-dev
   libopencv-imgproc-dev
-  python3-numpy python3-scipy python3-tifffile python3-zarr python3-openslide
+  python3-numpy python3-scipy python3-tifffile python3-zarr python3-numcodecs python3-openslide
   clang-format
 )
 

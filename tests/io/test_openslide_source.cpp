@@ -463,8 +463,7 @@ tifffile.imwrite('striped.tif', np.zeros((100, 90, 3), 'u1'), photometric='rgb')
         try {
             source = std::make_unique<OpenSlideSource>(file.toStdString());
         } catch (const IoError& e) {
-            QVERIFY2(QString(e.what()).startsWith(file + ": "), e.what());
-            return;
+            QFAIL(qPrintable("OpenSlide 3.4.1 opens this file; it failed: " + QString(e.what())));
         }
         QCOMPARE(source->info().size, (Size{16, 16}));
         Image pixels(DType::U8, 3, 16, 16);

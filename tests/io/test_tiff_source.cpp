@@ -230,7 +230,7 @@ private:
         const QString npy = QString::fromStdString(path(name + ".rgba.npy"));
         QString output;
         if (run("tiff2rgba", {"-c", "none", QString::fromStdString(file), rgba}, output) != 0)
-            qFatal("tiff2rgba failed: %s", qPrintable(output));
+            throw std::runtime_error("tiff2rgba failed: " + output.toStdString());
         if (run(tileflow::testing::kPython,
                 {"-c",
                  "import numpy as np, tifffile, sys\n"
@@ -238,7 +238,7 @@ private:
                  "np.save(sys.argv[2], np.ascontiguousarray(np.moveaxis(a[..., :3], -1, 0)))\n",
                  rgba, npy},
                 output) != 0) {
-            qFatal("tifffile failed: %s", qPrintable(output));
+            throw std::runtime_error("tifffile failed: " + output.toStdString());
         }
         return readNpy(npy.toStdString());
     }

@@ -42,7 +42,8 @@ struct IoResult {
 class ScratchFolder {
 public:
     explicit ScratchFolder(const std::string& parent) {
-        const fs::path base = parent.empty() ? fs::temp_directory_path() : fs::path(parent);
+        // The current folder by default: /tmp is often in memory, which would measure RAM.
+        const fs::path base = parent.empty() ? fs::current_path() : fs::path(parent);
         path_ = base / ("tileflow-bench-" + std::to_string(::getpid()));
         fs::create_directories(path_);
     }
@@ -124,7 +125,7 @@ int runIoBench(const BenchArguments& args, std::ostream& out, std::ostream& err)
     }
     const ScratchFolder folder(args.folder);
     out << "| input (tiled TIFF) | " << args.operation
-        << " -> tiled TIFF | seconds | MP/s | output | peak RSS |\n"
+        << " -> tiled TIFF | seconds | MP/s (channel-pixels) | output | peak RSS |\n"
         << "|---|---|---|---|---|---|\n";
     for (const IoCase& c : cases) {
         for (TiffCompression compression : compressions) {

@@ -58,6 +58,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tileflow/image.hpp"
@@ -76,6 +77,9 @@ public:
     OpenSlideSource& operator=(const OpenSlideSource&) = delete;
 
     // Whether this source should read `path` (see the contract above). Never throws.
+    // OpenSlide's name for the format of `path` ("aperio", "generic-tiff", ...), or none
+    // when OpenSlide does not recognise it. Reads only the file's header.
+    static std::optional<std::string> detectVendor(const std::string& path);
     static bool canOpen(const std::string& path);
 
     const std::string& path() const;

@@ -74,7 +74,7 @@ struct TiffSinkOptions {
     TiffCompression compression = TiffCompression::Deflate;
     int jpegQuality = 90;  // 1..100
     int deflateLevel = 6;  // 1..12 (libdeflate's levels; 6 is zlib's default)
-    int zstdLevel = 9;     // 1..19
+    int zstdLevel = 3;     // 1..19 (3 is zstd's own default)
     // Number of levels including level 0. 0: keep halving while the next level's smaller side
     // is still at least tileSize (see "OpenSlide and small levels" above).
     int levels = 0;

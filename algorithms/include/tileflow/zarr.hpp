@@ -34,7 +34,8 @@
 //   Atomicity: everything is written into `<path>.tmp-<pid>-<random>` next to `path`. commit()
 //   writes the metadata, flushes the file system (syncfs) and renames the folder onto `path`.
 //   An existing zarr store at `path` (a folder with .zgroup or .zarray) is replaced only
-//   then: it is renamed aside, the new store is renamed in, and the old one is deleted. Any
+//   then, by swapping the two folders in one step (renameat2 RENAME_EXCHANGE; where the file
+//   system lacks it, the old store is renamed aside first), and the old one is deleted. Any
 //   other existing file or folder at `path` is never touched: begin() refuses it. abort(),
 //   or destroying an uncommitted sink, deletes the temporary tree.
 //

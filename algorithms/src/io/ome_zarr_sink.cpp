@@ -496,11 +496,20 @@ void OmeZarrSink::commit() {
     if (fs::exists(path_, ec)) {
         if (!isZarrStore(path_))
             failWith("something that is not a zarr store now exists there");
-        aside = path_ + ".old-" + std::to_string(::getpid()) + "-" + randomSuffix();
-        if (::rename(path_.c_str(), aside.c_str()) != 0)
-            failWith("cannot move the existing store aside: " + errnoText(errno));
+        // Swap the two trees in one step, so that a crash leaves either store in place;
+        // the old one then sits at the temporary name and is deleted below.
+        if (::renameat2(AT_FDCWD, s.temp.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
+            aside = s.temp;
+        } else if (errno != EINVAL && errno != ENOSYS) {
+            failWith("cannot swap the new store into place: " + errnoText(errno));
+        } else {
+            // File systems without RENAME_EXCHANGE: move the old store aside first.
+            aside = path_ + ".old-" + std::to_string(::getpid()) + "-" + randomSuffix();
+            if (::rename(path_.c_str(), aside.c_str()) != 0)
+                failWith("cannot move the existing store aside: " + errnoText(errno));
+        }
     }
-    if (::rename(s.temp.c_str(), path_.c_str()) != 0) {
+    if (aside != s.temp && ::rename(s.temp.c_str(), path_.c_str()) != 0) {
         const int err = errno;
         if (!aside.empty())
             ::rename(aside.c_str(), path_.c_str());

@@ -1,7 +1,5 @@
 #include "tileflow/open.hpp"
 
-#include <openslide.h>
-
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -41,8 +39,8 @@ bool hasTiffSignature(const std::string& path) {
 // Formats of whole-slide scanners, read through OpenSlide; generic TIFFs go to our reader,
 // which handles every layout and sample type.
 bool isVendorSlide(const std::string& path) {
-    const char* vendor = openslide_detect_vendor(path.c_str());
-    return vendor != nullptr && std::string(vendor) != "generic-tiff";
+    const std::optional<std::string> vendor = OpenSlideSource::detectVendor(path);
+    return vendor && *vendor != "generic-tiff";
 }
 
 ZarrCompression zarrCompression(const std::string& name) {

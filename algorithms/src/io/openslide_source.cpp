@@ -269,15 +269,23 @@ OpenSlideSource::OpenSlideSource(const std::string& path) : impl_(std::make_uniq
 
 OpenSlideSource::~OpenSlideSource() = default;
 
-bool OpenSlideSource::canOpen(const std::string& path) {
+std::optional<std::string> OpenSlideSource::detectVendor(const std::string& path) {
+    // OpenSlide probes TIFF-based files through libtiff's process-wide handlers.
+    installProcessWideTiffHandlers();
     const char* vendor = openslide_detect_vendor(path.c_str());
     if (vendor == nullptr)
+        return std::nullopt;
+    return std::string(vendor);
+}
+
+bool OpenSlideSource::canOpen(const std::string& path) {
+    const std::optional<std::string> vendor = detectVendor(path);
+    if (!vendor)
         return false;
-    if (std::string_view(vendor) != "generic-tiff")
+    if (*vendor != "generic-tiff")
         return true;
     if (!isEightBitRgbTiff(path))
         return false;
-    installProcessWideTiffHandlers();
     openslide_t* osr = openslide_open(path.c_str());
     if (osr == nullptr)
         return false;

@@ -434,11 +434,13 @@ void TiffSource::Impl::load() {
     if (ome) {
         meta.micronsPerPixel = ome->micronsPerPixel;
     } else {
-        TIFFSetSubDirectory(tif, first.offset);
         float xres = 0;
         std::uint16_t unit = RESUNIT_NONE;
-        TIFFGetFieldDefaulted(tif, TIFFTAG_RESOLUTIONUNIT, &unit);
-        if (TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xres) == 1 && xres > 0) {
+        // Only an explicit unit counts: the TIFF default (inch) turns the common 72 dpi of
+        // screen images into a meaningless 353 µm pixel.
+        if (TIFFSetSubDirectory(tif, first.offset) != 0 &&
+            TIFFGetField(tif, TIFFTAG_RESOLUTIONUNIT, &unit) == 1 &&
+            TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xres) == 1 && xres > 0) {
             if (unit == RESUNIT_CENTIMETER)
                 meta.micronsPerPixel = 1e4 / static_cast<double>(xres);
             else if (unit == RESUNIT_INCH)
