@@ -6,7 +6,8 @@
 //   - anything else (u8, i8, u16, i16, u32, f32; any channel count): PHOTOMETRIC_MINISBLACK,
 //     PLANARCONFIG_SEPARATE (one plane per channel, channels after the first declared as
 //     unspecified ExtraSamples) and SAMPLEFORMAT set, so tifffile reads a page as (C, H, W),
-//     or (H, W) for one channel.
+//     or (H, W) for one channel. A single channel is marked contiguous, the same layout,
+//     because some readers (libvips) refuse tiled separate planes.
 //   - Level 0 is the first directory (NewSubfileType 0); each reduced level follows as a
 //     further top-level directory marked FILETYPE_REDUCEDIMAGE. OpenSlide reads these as its
 //     levels and tifffile as series[0].levels. SubIFDs are not used: OpenSlide 3.4.1 ignores

@@ -69,7 +69,7 @@ public:
     static constexpr int kMaxChannels = 4096;
 
     // Opens `path` and reads its structure; pixels are read on demand.
-    explicit TiffSource(const std::string& path, std::int64_t cacheBytes = std::int64_t{256} << 20);
+    explicit TiffSource(const std::string& path, std::int64_t cacheBytes = std::int64_t{64} << 20);
     ~TiffSource() override;
     TiffSource(const TiffSource&) = delete;
     TiffSource& operator=(const TiffSource&) = delete;

@@ -33,7 +33,7 @@ public:
         friend bool operator==(const Key&, const Key&) = default;
     };
 
-    explicit TileCache(std::int64_t capacityBytes = std::int64_t{256} << 20);
+    explicit TileCache(std::int64_t capacityBytes = std::int64_t{64} << 20);
 
     // The cached tile for `key`, or the result of load() (called without the lock held).
     Tile get(const Key& key, const std::function<Bytes()>& load);

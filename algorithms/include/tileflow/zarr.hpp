@@ -67,7 +67,7 @@ class ZarrSource final : public Source {
 public:
     // Opens and validates the metadata of every level; chunks are read on demand and kept in a
     // decoded-chunk cache of `cacheBytes`.
-    explicit ZarrSource(std::string path, std::int64_t cacheBytes = std::int64_t{256} << 20);
+    explicit ZarrSource(std::string path, std::int64_t cacheBytes = std::int64_t{64} << 20);
     ~ZarrSource() override;
     ZarrSource(const ZarrSource&) = delete;
     ZarrSource& operator=(const ZarrSource&) = delete;

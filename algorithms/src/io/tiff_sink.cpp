@@ -515,7 +515,10 @@ struct TiffSink::State {
         set(TIFFTAG_BITSPERSAMPLE, static_cast<int>(8 * bps));
         set(TIFFTAG_SAMPLESPERPIXEL, info.channels);
         set(TIFFTAG_SAMPLEFORMAT, static_cast<int>(sampleFormatOf(info.dtype)));
-        set(TIFFTAG_PLANARCONFIG, rgb ? PLANARCONFIG_CONTIG : PLANARCONFIG_SEPARATE);
+        // One sample is laid out the same either way; "contiguous" is what every reader
+        // takes (libvips refuses tiled separate planes).
+        const bool contiguous = rgb || info.channels == 1;
+        set(TIFFTAG_PLANARCONFIG, contiguous ? PLANARCONFIG_CONTIG : PLANARCONFIG_SEPARATE);
         switch (options.compression) {
             case TiffCompression::None:
                 set(TIFFTAG_COMPRESSION, COMPRESSION_NONE);
