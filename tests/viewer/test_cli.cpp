@@ -1,6 +1,7 @@
 // The tileflow command line: argument parsing, and the binary run end to end.
 #include <signal.h>
 
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -207,6 +208,24 @@ private slots:
                  qPrintable(r.err));
         QVERIFY(!QFile::exists(out));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"whole.tif"});
+    }
+
+    void nothingButOurOwnLineReachesStderr() {
+        // libtiff and OpenSlide print to stderr unless their handlers are captured; every
+        // sample file, readable or not, must give either silence or one line of ours.
+        const QString data = qEnvironmentVariable("TILEFLOW_TESTDATA");
+        if (data.isEmpty() || !QDir(data).exists())
+            QSKIP("TILEFLOW_TESTDATA is not set");
+        QDirIterator files(data, QDir::Files, QDirIterator::Subdirectories);
+        int checked = 0;
+        while (files.hasNext()) {
+            const QString file = files.next();
+            const Outcome r = runTileflow({"info", file});
+            QVERIFY2(r.err.isEmpty() || (r.err.startsWith("tileflow: ") && r.err.count('\n') == 1),
+                     qPrintable(file + ": " + r.err));
+            ++checked;
+        }
+        QVERIFY(checked > 0);
     }
 
     void infoDescribesTheImage() {
