@@ -5,25 +5,19 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
-#include <cstdio>
-#include <filesystem>
-#include <random>
-#include <system_error>
 #include <utility>
 #include <vector>
 
+#include "atomic_output.hpp"
 #include "npy_header.hpp"
 #include "tileflow/error.hpp"
 
 namespace tileflow {
 
-namespace {
+using detail::errnoText;
 
-std::string errnoText(int err) {
-    return std::generic_category().message(err);
-}
+namespace {
 
 std::string regionText(const Rect& r) {
     return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
@@ -86,14 +80,6 @@ std::int64_t sampleOffset(const ImageInfo& info, std::int64_t dataOffset, int c,
                           std::int64_t y) {
     const auto sample = static_cast<std::int64_t>(bytesPerSample(info.dtype));
     return dataOffset + ((c * info.size.height + y) * info.size.width + x) * sample;
-}
-
-std::string randomSuffix() {
-    std::random_device device;
-    const std::uint64_t bits = (std::uint64_t{device()} << 32) ^ device();
-    std::array<char, 17> hex{};
-    std::snprintf(hex.data(), hex.size(), "%016llx", static_cast<unsigned long long>(bits));
-    return std::string(hex.data());
 }
 
 }  // namespace
@@ -189,7 +175,7 @@ void NpySink::begin(const ImageInfo& info) {
     const std::int64_t dataBytes = info.bytes();
     const std::string preamble = detail::formatNpyPreamble(info);
 
-    tempPath_ = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + randomSuffix();
+    tempPath_ = detail::temporaryPathFor(path_);
     fd_ = ::open(tempPath_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd_ < 0) {
         const int err = errno;
@@ -255,16 +241,12 @@ void NpySink::commit() {
         failWith("renaming '" + tempPath_ + "' into place failed", errno);
     }
     tempPath_.clear();
-    // The rename is the commit point. Syncing the folder makes it durable across a power
-    // loss; if that fails the file is still complete and in place, so there is nothing to
-    // report as a failed commit.
-    std::filesystem::path folder = std::filesystem::path(path_).parent_path();
-    if (folder.empty())
-        folder = ".";
-    const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
+    try {
+        detail::syncParentFolder(path_);
+    } catch (const IoError&) {
+        // The rename is the commit point. Syncing the folder makes it durable across a power
+        // loss; if that fails the file is still complete and in place, so there is nothing to
+        // report as a failed commit.
     }
 }
 

@@ -3,25 +3,26 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <system_error>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include "atomic_output.hpp"
+#include "pyramid.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/zarr.hpp"
 #include "zarr_format.hpp"
 
 namespace tileflow {
+
+using detail::errnoText;
 
 namespace {
 
@@ -29,21 +30,9 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using Buffer = std::vector<std::byte>;
 
-std::string errnoText(int err) {
-    return std::generic_category().message(err);
-}
-
 std::string regionText(const Rect& r) {
     return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
            "+" + std::to_string(r.y);
-}
-
-std::string randomSuffix() {
-    std::random_device device;
-    const std::uint64_t bits = (std::uint64_t{device()} << 32) ^ device();
-    std::array<char, 17> hex{};
-    std::snprintf(hex.data(), hex.size(), "%016llx", static_cast<unsigned long long>(bits));
-    return std::string(hex.data());
 }
 
 bool isZarrStore(const fs::path& path) {
@@ -77,35 +66,6 @@ detail::ZarrCodec codecFor(ZarrCompression compression) {
             break;
     }
     return codec;
-}
-
-// The 2x2 mean of `in` (channels x h x w planes, rows `stride` samples apart) into `out`
-// (channels x ceil(h/2) x ceil(w/2), packed); a last odd row or column averages what it has.
-template <typename T>
-void downsample(const T* in, std::int64_t stride, std::int64_t planeStride, int channels,
-                std::int64_t w, std::int64_t h, T* out) {
-    const std::int64_t w2 = (w + 1) / 2, h2 = (h + 1) / 2;
-    for (int c = 0; c < channels; ++c) {
-        const T* plane = in + c * planeStride;
-        T* o = out + c * w2 * h2;
-        for (std::int64_t y = 0; y < h2; ++y) {
-            const T* r0 = plane + 2 * y * stride;
-            const T* r1 = 2 * y + 1 < h ? r0 + stride : nullptr;
-            for (std::int64_t x = 0; x < w2; ++x) {
-                const bool right = 2 * x + 1 < w;
-                double sum = double(r0[2 * x]) + (right ? double(r0[2 * x + 1]) : 0.0);
-                int n = right ? 2 : 1;
-                if (r1 != nullptr) {
-                    sum += double(r1[2 * x]) + (right ? double(r1[2 * x + 1]) : 0.0);
-                    n *= 2;
-                }
-                if constexpr (std::is_floating_point_v<T>)
-                    o[y * w2 + x] = static_cast<T>(sum / n);
-                else
-                    o[y * w2 + x] = static_cast<T>(std::floor(sum / n + 0.5));
-            }
-        }
-    }
 }
 
 void writeWholeFile(const std::string& file, const std::byte* data, std::size_t size) {
@@ -239,33 +199,15 @@ struct OmeZarrSink::State {
         jobs.push_back({level, cx, cy, data});
         if (level + 1 >= static_cast<int>(levels.size()))
             return;
-        const Rect half{bounds.x / 2, bounds.y / 2, (bounds.width + 1) / 2,
-                        (bounds.height + 1) / 2};
-        Image small(ImageInfo{half.size(), info.channels, info.dtype});
-        const auto run = [&](auto tag) {
-            using T = decltype(tag);
-            downsample(reinterpret_cast<const T*>(data->data()), chunk, chunk * chunk,
-                       info.channels, bounds.width, bounds.height, small.view().row<T>(0, 0));
-        };
-        switch (info.dtype) {
-            case DType::U8:
-                run(std::uint8_t{});
-                break;
-            case DType::I8:
-                run(std::int8_t{});
-                break;
-            case DType::U16:
-                run(std::uint16_t{});
-                break;
-            case DType::I16:
-                run(std::int16_t{});
-                break;
-            case DType::U32:
-                run(std::uint32_t{});
-                break;
-            case DType::F32:
-                run(float{});
-                break;
+        const Size halfSize = detail::halvedSize(bounds.size());
+        const Rect half{bounds.x / 2, bounds.y / 2, halfSize.width, halfSize.height};
+        Image small(ImageInfo{halfSize, info.channels, info.dtype});
+        const ImageView out = small.view();
+        const auto bps = static_cast<std::int64_t>(bytesPerSample(info.dtype));
+        for (int c = 0; c < info.channels; ++c) {
+            detail::downsample2x2(info.dtype, data->data() + c * chunk * chunk * bps, chunk * bps,
+                                  bounds.width, bounds.height, out.data() + c * out.channelStride(),
+                                  out.rowStride());
         }
         deliver(level + 1, half, small.view());
     }
@@ -373,10 +315,10 @@ void OmeZarrSink::begin(const ImageInfo& info) {
             options_.levels > 0 ? n < options_.levels : std::min(size.width, size.height) > chunk;
         if (!more)
             break;
-        size = {(size.width + 1) / 2, (size.height + 1) / 2};
+        size = detail::halvedSize(size);
     }
 
-    state->temp = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + randomSuffix();
+    state->temp = detail::temporaryPathFor(path_);
     if (::mkdir(state->temp.c_str(), 0777) != 0)
         throw IoError("cannot write OME-Zarr store '" + path_ + "': cannot create '" + state->temp +
                       "': " + errnoText(errno));
@@ -504,7 +446,7 @@ void OmeZarrSink::commit() {
             failWith("cannot swap the new store into place: " + errnoText(errno));
         } else {
             // File systems without RENAME_EXCHANGE: move the old store aside first.
-            aside = path_ + ".old-" + std::to_string(::getpid()) + "-" + randomSuffix();
+            aside = detail::uniquePathBeside(path_, "old");
             if (::rename(path_.c_str(), aside.c_str()) != 0)
                 failWith("cannot move the existing store aside: " + errnoText(errno));
         }
@@ -520,13 +462,10 @@ void OmeZarrSink::commit() {
     // folder sync that fails, does not make the new store incomplete.
     if (!aside.empty())
         fs::remove_all(aside, ec);
-    fs::path folder = fs::path(path_).parent_path();
-    if (folder.empty())
-        folder = ".";
-    const int parent = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (parent >= 0) {
-        ::fsync(parent);
-        ::close(parent);
+    try {
+        detail::syncParentFolder(path_);
+    } catch (const IoError&) {
+        // A failed folder sync does not fail the commit (see above).
     }
 }
 

@@ -12,29 +12,18 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <map>
-#include <random>
-#include <system_error>
 #include <utility>
 
+#include "atomic_output.hpp"
+#include "pyramid.hpp"
 #include "tileflow/error.hpp"
 
 namespace tileflow {
 
+using detail::errnoText;
+
 namespace {
-
-std::string errnoText(int err) {
-    return std::generic_category().message(err);
-}
-
-std::string randomSuffix() {
-    std::random_device device;
-    const std::uint64_t bits = (std::uint64_t{device()} << 32) ^ device();
-    std::array<char, 17> hex{};
-    std::snprintf(hex.data(), hex.size(), "%016llx", static_cast<unsigned long long>(bits));
-    return std::string(hex.data());
-}
 
 std::int64_t ceilDiv(std::int64_t a, std::int64_t b) {
     return (a + b - 1) / b;
@@ -72,48 +61,6 @@ bool preadFully(int fd, void* buffer, std::size_t size, std::int64_t offset, int
         offset += n;
     }
     return true;
-}
-
-// 2x2 mean of `in` (w x h valid pixels of one channel) into `out` (ceil(w/2) x ceil(h/2)),
-// repeating the last row and column when w or h is odd.
-template <typename T>
-void halveChannel(const std::byte* in, std::int64_t inStride, std::int64_t w, std::int64_t h,
-                  std::byte* out, std::int64_t outStride) {
-    const std::int64_t ow = ceilDiv(w, 2);
-    const std::int64_t oh = ceilDiv(h, 2);
-    for (std::int64_t y = 0; y < oh; ++y) {
-        const auto* r0 = reinterpret_cast<const T*>(in + 2 * y * inStride);
-        const auto* r1 = reinterpret_cast<const T*>(in + std::min(2 * y + 1, h - 1) * inStride);
-        auto* o = reinterpret_cast<T*>(out + y * outStride);
-        for (std::int64_t x = 0; x < ow; ++x) {
-            const std::int64_t x0 = 2 * x;
-            const std::int64_t x1 = std::min(x0 + 1, w - 1);
-            if constexpr (std::is_same_v<T, float>) {
-                o[x] = (r0[x0] + r0[x1] + r1[x0] + r1[x1]) * 0.25f;
-            } else {
-                const std::int64_t sum = std::int64_t{r0[x0]} + r0[x1] + r1[x0] + r1[x1];
-                o[x] = static_cast<T>((sum + 2) >> 2);
-            }
-        }
-    }
-}
-
-void halve(DType dtype, const std::byte* in, std::int64_t inStride, std::int64_t w, std::int64_t h,
-           std::byte* out, std::int64_t outStride) {
-    switch (dtype) {
-        case DType::U8:
-            return halveChannel<std::uint8_t>(in, inStride, w, h, out, outStride);
-        case DType::I8:
-            return halveChannel<std::int8_t>(in, inStride, w, h, out, outStride);
-        case DType::U16:
-            return halveChannel<std::uint16_t>(in, inStride, w, h, out, outStride);
-        case DType::I16:
-            return halveChannel<std::int16_t>(in, inStride, w, h, out, outStride);
-        case DType::U32:
-            return halveChannel<std::uint32_t>(in, inStride, w, h, out, outStride);
-        case DType::F32:
-            return halveChannel<float>(in, inStride, w, h, out, outStride);
-    }
 }
 
 std::uint16_t sampleFormatOf(DType dtype) {
@@ -217,7 +164,7 @@ int tiffLevelCount(Size size, const TiffSinkOptions& options) {
     }
     int levels = 1;
     for (;;) {
-        size = {ceilDiv(size.width, 2), ceilDiv(size.height, 2)};
+        size = detail::halvedSize(size);
         if (std::min(size.width, size.height) < options.tileSize)
             return levels;
         ++levels;
@@ -413,8 +360,9 @@ struct TiffSink::State {
         const std::int64_t channelBytes = rowBytes * job.halfRect.height;
         job.half.resize(static_cast<std::size_t>(channelBytes * info.channels));
         for (int c = 0; c < info.channels; ++c) {
-            halve(info.dtype, job.buffer.pixels.data() + c * planeBytes(), tile() * bps,
-                  bounds.width, bounds.height, job.half.data() + c * channelBytes, rowBytes);
+            detail::downsample2x2(info.dtype, job.buffer.pixels.data() + c * planeBytes(),
+                                  tile() * bps, bounds.width, bounds.height,
+                                  job.half.data() + c * channelBytes, rowBytes);
         }
     }
 
@@ -674,12 +622,12 @@ void TiffSink::begin(const ImageInfo& info) {
                 static_cast<std::size_t>(level.tilesAcross * level.tilesDown * s.planes));
         }
         s.levels.push_back(std::move(level));
-        size = {ceilDiv(size.width, 2), ceilDiv(size.height, 2)};
+        size = detail::halvedSize(size);
     }
 
     // Keep the state even while failing, so that abort() removes what was created.
     state_ = std::move(state);
-    s.tempPath = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + randomSuffix();
+    s.tempPath = detail::temporaryPathFor(path_);
     const int fd = ::open(s.tempPath.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) {
         const int err = errno;
@@ -772,14 +720,10 @@ void TiffSink::commit() {
     }
     s.removeTemporaries();
     state_.reset();
-    // The rename is the commit point; syncing the folder only makes it durable.
-    std::filesystem::path folder = std::filesystem::path(path_).parent_path();
-    if (folder.empty())
-        folder = ".";
-    const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
+    try {
+        detail::syncParentFolder(path_);
+    } catch (const IoError&) {
+        // The rename is the commit point; syncing the folder only makes it durable.
     }
 }
 
