@@ -109,6 +109,30 @@ with tifffile.TiffWriter('ome_pyramid.ome.tif', ome=True) as tif:
 save('ome_pyramid', pyr)
 save('ome_pyramid.L1', pyr[:, ::2, ::2])
 
+# Uncompressed, one strip per page and sample (tifffile's default), read in bands of rows.
+rgb_big = noise('u1', (2000, 3000, 3))
+tifffile.imwrite('onestrip_rgb_u1.tif', rgb_big, photometric='rgb', metadata=None)
+save('onestrip_rgb_u1', np.moveaxis(rgb_big, -1, 0))
+big_endian = noise('u2', (1500, 2000))
+tifffile.imwrite('onestrip_be_u2.tif', big_endian, byteorder='>', photometric='minisblack',
+                 metadata=None)
+save('onestrip_be_u2', big_endian)
+pages_f4 = noise('f4', (2, 2, 1500, 1000))  # two pages of two separate samples
+tifffile.imwrite('onestrip_separate_f4.tif', pages_f4, photometric='minisblack',
+                 planarconfig='separate', metadata=None)
+save('onestrip_separate_f4', pages_f4.reshape(4, 1500, 1000))
+cut = noise('u2', (2, 1500, 3000))
+tifffile.imwrite('onestrip_cut.tif', cut, photometric='minisblack', planarconfig='separate',
+                 metadata=None)
+save('onestrip_cut', cut)
+for name, strips in [('onestrip_rgb_u1', 1), ('onestrip_be_u2', 1), ('onestrip_separate_f4', 2),
+                     ('onestrip_cut', 2)]:
+    with tifffile.TiffFile(name + '.tif') as tif:
+        assert all(len(p.dataoffsets) == strips and p.compression == 1 for p in tif.pages)
+with tifffile.TiffFile('onestrip_cut.tif') as tif:
+    assert tif.pages[0].dataoffsets[1] + 9000000 == os.path.getsize('onestrip_cut.tif')
+os.truncate('onestrip_cut.tif', os.path.getsize('onestrip_cut.tif') - 4500000)
+
 # Hostile files.
 raw = noise('u1', (64, 64))
 tifffile.imwrite('broken_tile.tif', raw, tile=(16, 16), compression='zlib', metadata=None)
@@ -474,6 +498,49 @@ private slots:
             t.join();
         QCOMPARE(failures.load(), 0);
         QCOMPARE(mismatches.load(), 0);
+    }
+
+    // Uncompressed strips are read a band of rows at a time, straight from the file.
+    void uncompressedSingleStrips_data() {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("rgb u1 contig") << "onestrip_rgb_u1";
+        QTest::newRow("u2 big-endian") << "onestrip_be_u2";
+        QTest::newRow("f4 pages separate") << "onestrip_separate_f4";
+    }
+    void uncompressedSingleStrips() {
+        requireFixtures();
+        QFETCH(QString, name);
+        expectPixels(name + ".tif", name + ".npy");
+        const Image expected = readNpy(path(name + ".npy"));
+        const TiffSource source(path(name + ".tif"), 0);
+        const Rect region = Rect{100, 400, 700, 800}.intersected(rectOf(expected.size()));
+        Image part(ImageInfo{region.size(), expected.channels(), expected.dtype()});
+        source.read(region, part.view());  // crosses bands
+        QVERIFY(samePixels(part, expected.view().region(region)));
+    }
+
+    // The strip of the second sample (9 MB, the end of the file) cut in half: its rows still
+    // there read, as only the rows a region needs are read; the others are an error naming the
+    // file.
+    void truncatedUncompressedStrip() {
+        requireFixtures();
+        const std::string cut = path("onestrip_cut.tif");
+        const TiffSource source(cut);
+        const Image expected = readNpy(path("onestrip_cut.npy"));
+        const Rect top{0, 0, 3000, 200};
+        Image part(ImageInfo{top.size(), 2, DType::U16});
+        source.read(top, part.view());
+        QVERIFY(samePixels(part, expected.view().region(top)));
+        const Rect bottom{0, 1400, 3000, 100};
+        Image rest(ImageInfo{bottom.size(), 2, DType::U16});
+        try {
+            source.read(bottom, rest.view());
+            QFAIL("read rows past the end of the file");
+        } catch (const IoError& e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.startsWith(QString::fromStdString(cut) + ": "), qPrintable(message));
+            QVERIFY2(message.contains("past the end of the file"), qPrintable(message));
+        }
     }
 
     void realFiles() {

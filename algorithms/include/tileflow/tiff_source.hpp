@@ -34,9 +34,13 @@
 // or from XResolution with ResolutionUnit inch or centimetre.
 //
 // Memory: decoded tiles (for stripped files, strips) are kept in a byte-bounded TileCache of
-// `cacheBytes`, keyed by (directory, tile). Sizes are validated before anything is allocated:
-// one decoded tile or strip may hold at most kMaxTileBytes, a level at most kMaxPixels pixels
-// and the image at most kMaxChannels channels.
+// `cacheBytes`, keyed by (directory, tile). Uncompressed strips are never read whole: they are
+// read as bands of full-width rows of at most 4 MiB, each band's rows read straight from the
+// file (pread on a descriptor the source keeps open, samples byte-swapped for big-endian files)
+// and cached like a tile, so a strip of any size is read only where a region needs it. Sizes
+// are validated before anything is allocated: one decoded tile, compressed strip or band may
+// hold at most kMaxTileBytes, a level at most kMaxPixels pixels and the image at most
+// kMaxChannels channels.
 //
 // Thread-safety: read() and readLevel() may be called concurrently. A libtiff handle is not
 // thread-safe, so the source keeps a pool of handles, one per concurrent reader, opened on
@@ -47,7 +51,8 @@
 //
 // Errors: libtiff's errors and warnings are captured per handle and never printed. Any
 // failure (missing or unreadable file, not a TIFF, malformed directory, unsupported layout,
-// sizes over the limits, a tile that cannot be read or decoded) throws tileflow::IoError
+// sizes over the limits, a tile that cannot be read or decoded, rows of an uncompressed strip
+// that lie outside the strip's byte count or past the end of the file) throws tileflow::IoError
 // "<file>: <what is wrong>"; a tile that fails to decode fails the read, it is never filled
 // with zeros (a libtiff warning raised while a tile decodes, such as libjpeg's notice of
 // corrupt data, counts as a failure). Regions outside the level and views of the wrong shape throw

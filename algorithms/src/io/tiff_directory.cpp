@@ -17,7 +17,8 @@ namespace {
 // libtiff refuses any single allocation above this (tag arrays, raw tile buffers).
 constexpr tmsize_t kMaxSingleAlloc = tmsize_t{1} << 30;
 constexpr std::size_t kMaxMessage = 2000;
-constexpr std::uint16_t kMaxSubIfds = 64;  // pyramid levels read from one page
+constexpr std::uint16_t kMaxSubIfds = 64;                      // pyramid levels read from one page
+constexpr std::int64_t kRawBandBytes = std::int64_t{4} << 20;  // rows read at once from a strip
 
 void record(std::string& to, const char* module, const char* fmt, va_list ap) {
     std::array<char, 512> text{};
@@ -196,6 +197,8 @@ TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t i
             failTiff(h, path, where + ": cannot convert JPEG YCbCr to RGB");
     }
 
+    const std::int64_t sampleBytes =
+        p.rgba ? 1 : static_cast<std::int64_t>(bytesPerSample(p.dtype));
     if (p.tiled) {
         TIFFGetField(tif, TIFFTAG_TILEWIDTH, &p.tileWidth);
         TIFFGetField(tif, TIFFTAG_TILELENGTH, &p.tileHeight);
@@ -203,26 +206,37 @@ TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t i
             failTiff(path, where + " has an empty tile size");
     } else {
         std::uint32_t rows = 0;
+        std::uint16_t fillOrder = FILLORDER_MSB2LSB;
         TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows);
+        TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fillOrder);
         p.tileWidth = width;
-        p.tileHeight = std::clamp<std::uint32_t>(rows, 1, height);
+        p.rowsPerStrip = std::clamp<std::uint32_t>(rows, 1, height);
+        p.tileHeight = p.rowsPerStrip;
+        p.raw = p.compression == COMPRESSION_NONE && !p.rgba && fillOrder == FILLORDER_MSB2LSB;
+        if (p.raw) {
+            const std::int64_t rowBytes = std::int64_t{width} * p.samplesInTile() * sampleBytes;
+            p.tileHeight = static_cast<std::uint32_t>(
+                std::clamp<std::int64_t>(kRawBandBytes / rowBytes, 1, height));
+            p.byteSwapped = TIFFIsByteSwapped(tif) != 0;
+        }
     }
     p.tilesAcross = (std::int64_t{width} + p.tileWidth - 1) / p.tileWidth;
     p.tilesDown = (std::int64_t{height} + p.tileHeight - 1) / p.tileHeight;
-    const std::int64_t sampleBytes =
-        p.rgba ? 1 : static_cast<std::int64_t>(bytesPerSample(p.dtype));
     const auto tilePixels = mul(p.tileWidth, p.tileHeight);
     const auto bytes = tilePixels ? mul(*tilePixels, p.samplesInTile() * sampleBytes)
                                   : std::optional<std::int64_t>();
     const char* unit = p.tiled ? "tile" : "strip";
     if (!bytes || *bytes > TiffSource::kMaxTileBytes) {
-        failTiff(path, where + ": one " + std::string(unit) + " of " + std::to_string(p.tileWidth) +
+        const char* what = p.tiled ? "tile" : p.raw ? "row" : "compressed strip";
+        failTiff(path, where + ": one " + std::string(what) + " of " + std::to_string(p.tileWidth) +
                            "x" + std::to_string(p.tileHeight) +
                            " pixels decodes to more than the limit of " +
                            megabytes(TiffSource::kMaxTileBytes));
     }
     p.tileBytes = *bytes;
-    const std::int64_t expected = p.tilesAcross * p.tilesDown * (p.separate ? samples : 1);
+    const std::int64_t stripsDown =
+        p.tiled ? p.tilesDown : (std::int64_t{height} + p.rowsPerStrip - 1) / p.rowsPerStrip;
+    const std::int64_t expected = p.tilesAcross * stripsDown * (p.separate ? samples : 1);
     const std::int64_t actual =
         p.tiled ? std::int64_t{TIFFNumberOfTiles(tif)} : std::int64_t{TIFFNumberOfStrips(tif)};
     if (actual != expected) {

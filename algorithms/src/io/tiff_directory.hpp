@@ -43,15 +43,18 @@ struct TiffPlane {
     int samples = 1;   // SamplesPerPixel
     int channels = 1;  // channels this plane contributes
     bool tiled = false;
-    bool separate = false;         // PlanarConfiguration separate: one tile per sample
-    bool rgba = false;             // decoded through TIFFReadRGBA*; samples are bytes of RGBA
-    bool jpegRgb = false;          // JPEG in YCbCr, converted to RGB by libtiff
-    std::vector<int> rgbaBytes;    // for rgba: which byte of each RGBA pixel is channel i
-    std::uint32_t tileWidth = 0;   // strips: the image width
-    std::uint32_t tileHeight = 0;  // strips: rows per strip
+    bool separate = false;           // PlanarConfiguration separate: one tile per sample
+    bool rgba = false;               // decoded through TIFFReadRGBA*; samples are bytes of RGBA
+    bool jpegRgb = false;            // JPEG in YCbCr, converted to RGB by libtiff
+    std::vector<int> rgbaBytes;      // for rgba: which byte of each RGBA pixel is channel i
+    std::uint32_t tileWidth = 0;     // strips: the image width
+    std::uint32_t tileHeight = 0;    // strips: rows per strip; raw: rows per band
+    std::uint32_t rowsPerStrip = 0;  // strips: the file's rows per strip
+    bool raw = false;  // uncompressed strips, read from the file in bands of tileHeight rows
+    bool byteSwapped = false;  // raw: samples of 16 or 32 bits are stored in foreign order
     std::int64_t tilesAcross = 0;
     std::int64_t tilesDown = 0;
-    std::int64_t tileBytes = 0;  // decoded bytes of one full tile or strip
+    std::int64_t tileBytes = 0;  // decoded bytes of one full tile, strip or band
     std::uint16_t compression = COMPRESSION_NONE;
     std::uint16_t photometric = PHOTOMETRIC_MINISBLACK;
     std::uint32_t subfileType = 0;

@@ -1,7 +1,9 @@
 #include "tileflow/tiff_source.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <tiffio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -42,8 +44,16 @@ struct TiffSource::Impl {
     mutable TileCache cache;
     mutable std::mutex poolMutex;
     mutable std::vector<std::unique_ptr<Handle>> idle;
+    int fd = -1;  // read-only, for the rows of uncompressed strips (pread is thread-safe)
+    std::uint64_t fileSize = 0;
 
     Impl(std::string p, std::int64_t cacheBytes) : path(std::move(p)), cache(cacheBytes) {}
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    ~Impl() {
+        if (fd >= 0)
+            ::close(fd);
+    }
 
     [[noreturn]] void fail(const std::string& what) const { throw IoError(path + ": " + what); }
 
@@ -93,8 +103,73 @@ struct TiffSource::Impl {
         h.dirOffset = plane.offset;
     }
 
+    // Reads band `index` of a raw plane: its rows, straight from the strips that hold them.
+    TileCache::Bytes readRows(const Plane& plane, std::uint32_t index) const {
+        const std::int64_t rowBytes = plane.tileBytes / plane.tileHeight;
+        const std::int64_t sample = index / plane.tilesDown;  // a raw plane is one band across
+        const std::int64_t first = (index % plane.tilesDown) * plane.tileHeight;
+        const std::int64_t end =
+            std::min<std::int64_t>(first + plane.tileHeight, plane.size.height);
+        const std::int64_t stripsPerSample =
+            (plane.size.height + plane.rowsPerStrip - 1) / plane.rowsPerStrip;
+        TileCache::Bytes bytes(static_cast<std::size_t>((end - first) * rowBytes));
+        Lease lease(*this);
+        Handle& h = *lease;
+        select(h, plane);
+        for (std::int64_t row = first; row < end;) {
+            const std::int64_t strip = row / plane.rowsPerStrip;
+            const std::int64_t stop = std::min<std::int64_t>(end, (strip + 1) * plane.rowsPerStrip);
+            const auto stripIndex = static_cast<std::uint32_t>(sample * stripsPerSample + strip);
+            const std::string what = "strip " + std::to_string(stripIndex) +
+                                     " of the directory at offset " + std::to_string(plane.offset);
+            h.clearMessages();
+            int error = 0;
+            const std::uint64_t start = TIFFGetStrileOffsetWithErr(h.tif, stripIndex, &error);
+            const std::uint64_t count = TIFFGetStrileByteCountWithErr(h.tif, stripIndex, &error);
+            if (error != 0 || !h.errors.empty())
+                failLibtiff(h, "cannot locate " + what);
+            const auto skip =
+                static_cast<std::uint64_t>((row - strip * plane.rowsPerStrip) * rowBytes);
+            const auto length = static_cast<std::uint64_t>((stop - row) * rowBytes);
+            if (skip + length > count) {
+                fail(what + " holds " + std::to_string(count) + " bytes, fewer than its " +
+                     std::to_string(plane.size.width) + "-pixel rows need");
+            }
+            if (start > fileSize || fileSize - start < skip + length)
+                fail(what + " lies past the end of the file");
+            std::byte* to = bytes.data() + (row - first) * rowBytes;
+            auto at = static_cast<off_t>(start + skip);
+            for (std::uint64_t left = length; left > 0;) {
+                const ssize_t n = ::pread(fd, to, left, at);
+                const int err = errno;
+                if (n < 0 && err == EINTR)
+                    continue;
+                if (n <= 0) {
+                    fail("cannot read " + what + ": " +
+                         (n < 0 ? std::generic_category().message(err) : "the file is shorter"));
+                }
+                to += n;
+                at += n;
+                left -= static_cast<std::uint64_t>(n);
+            }
+            row = stop;
+        }
+        if (plane.byteSwapped) {
+            if (bytesPerSample(plane.dtype) == 2) {
+                TIFFSwabArrayOfShort(reinterpret_cast<std::uint16_t*>(bytes.data()),
+                                     static_cast<tmsize_t>(bytes.size() / 2));
+            } else if (bytesPerSample(plane.dtype) == 4) {
+                TIFFSwabArrayOfLong(reinterpret_cast<std::uint32_t*>(bytes.data()),
+                                    static_cast<tmsize_t>(bytes.size() / 4));
+            }
+        }
+        return bytes;
+    }
+
     // Decodes tile (or strip) `index` of `plane`: samples interleaved as the file stores them.
     TileCache::Bytes decode(const Plane& plane, std::uint32_t index) const {
+        if (plane.raw)
+            return readRows(plane, index);
         Lease lease(*this);
         Handle& h = *lease;
         select(h, plane);
@@ -254,6 +329,10 @@ void TiffSource::Impl::load() {
         fail("cannot open: " + std::generic_category().message(errno));
     if (!S_ISREG(st.st_mode))
         fail("cannot open: not a regular file");
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fstat(fd, &st) != 0)
+        fail("cannot open: " + std::generic_category().message(errno));
+    fileSize = static_cast<std::uint64_t>(st.st_size);
 
     std::unique_ptr<Handle> h = detail::openTiff(path);
     TIFF* tif = h->tif;
@@ -453,9 +532,10 @@ void TiffSource::Impl::load() {
     if (!software.empty())
         props.emplace_back("tiff.Software", software);
     props.emplace_back("tiff.Compression", detail::tiffCompressionName(first.compression));
-    props.emplace_back("tiff.Layout", (first.tiled ? "tiled " : "stripped ") +
-                                          std::to_string(first.tileWidth) + "x" +
-                                          std::to_string(first.tileHeight));
+    props.emplace_back("tiff.Layout",
+                       (first.tiled ? "tiled " : "stripped ") + std::to_string(first.tileWidth) +
+                           "x" +
+                           std::to_string(first.tiled ? first.tileHeight : first.rowsPerStrip));
     props.emplace_back("tiff.PlanarConfiguration", first.separate ? "separate" : "contiguous");
     props.emplace_back("tiff.Pages", std::to_string(pages.size()));
     if (ome) {
