@@ -11,6 +11,7 @@
 
 #include "atomic_output.hpp"
 #include "npy_header.hpp"
+#include "posix_io.hpp"
 #include "tileflow/error.hpp"
 
 namespace tileflow {
@@ -22,41 +23,6 @@ namespace {
 std::string regionText(const Rect& r) {
     return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
            "+" + std::to_string(r.y);
-}
-
-// Reads exactly `size` bytes at `offset`; false when the file ends first.
-bool preadFully(int fd, void* buffer, std::size_t size, std::int64_t offset, int& err) {
-    auto* out = static_cast<char*>(buffer);
-    while (size > 0) {
-        const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            err = n < 0 ? errno : 0;
-            return false;
-        }
-        out += n;
-        size -= static_cast<std::size_t>(n);
-        offset += n;
-    }
-    return true;
-}
-
-bool pwriteFully(int fd, const void* buffer, std::size_t size, std::int64_t offset, int& err) {
-    const auto* in = static_cast<const char*>(buffer);
-    while (size > 0) {
-        const ssize_t n = ::pwrite(fd, in, size, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            err = errno;
-            return false;
-        }
-        in += n;
-        size -= static_cast<std::size_t>(n);
-        offset += n;
-    }
-    return true;
 }
 
 void checkRegion(const ImageInfo& image, const Rect& region, const ImageInfo& view,
@@ -104,12 +70,12 @@ NpySource::NpySource(std::string path) : path_(std::move(path)) {
         std::vector<char> preamble(
             static_cast<std::size_t>(std::min<std::int64_t>(fileSize, detail::kNpyFixedPreamble)));
         int err = 0;
-        if (!preadFully(fd_, preamble.data(), preamble.size(), 0, err)) {
+        if (!detail::preadFully(fd_, preamble.data(), preamble.size(), 0, err)) {
             fail(err != 0 ? errnoText(err) : "the file shrank while it was being opened");
         }
         const std::int64_t length = detail::npyPreambleLength(preamble, fileSize, path_);
         preamble.resize(static_cast<std::size_t>(length));
-        if (!preadFully(fd_, preamble.data(), preamble.size(), 0, err)) {
+        if (!detail::preadFully(fd_, preamble.data(), preamble.size(), 0, err)) {
             fail(err != 0 ? errnoText(err) : "the file shrank while it was being opened");
         }
         const detail::NpyLayout layout = detail::parseNpyPreamble(preamble, fileSize, path_);
@@ -139,7 +105,7 @@ void NpySource::read(const Rect& region, ImageView out) const {
         for (std::int64_t y = 0; y < region.height; y += rowsPerRead) {
             const std::int64_t offset = sampleOffset(info_, dataOffset_, c, region.x, region.y + y);
             const auto bytes = rowBytes * static_cast<std::size_t>(rowsPerRead);
-            if (!preadFully(fd_, out.row<std::byte>(c, y), bytes, offset, err)) {
+            if (!detail::preadFully(fd_, out.row<std::byte>(c, y), bytes, offset, err)) {
                 throw IoError(
                     "cannot read NumPy file '" + path_ + "': " +
                     (err != 0 ? errnoText(err) : "the file is shorter than when it was opened") +
@@ -186,7 +152,7 @@ void NpySink::begin(const ImageInfo& info) {
     }
     int err = 0;
     const auto total = static_cast<std::int64_t>(preamble.size()) + dataBytes;
-    if (!pwriteFully(fd_, preamble.data(), preamble.size(), 0, err) ||
+    if (!detail::pwriteFully(fd_, preamble.data(), preamble.size(), 0, err) ||
         ::ftruncate(fd_, static_cast<off_t>(total)) != 0) {
         if (err == 0)
             err = errno;
@@ -214,7 +180,7 @@ void NpySink::write(const Rect& region, ConstImageView pixels) {
         for (std::int64_t y = 0; y < region.height; y += rowsPerWrite) {
             const std::int64_t offset = sampleOffset(info_, dataOffset_, c, region.x, region.y + y);
             const auto bytes = rowBytes * static_cast<std::size_t>(rowsPerWrite);
-            if (!pwriteFully(fd_, pixels.row<std::byte>(c, y), bytes, offset, err)) {
+            if (!detail::pwriteFully(fd_, pixels.row<std::byte>(c, y), bytes, offset, err)) {
                 throw IoError("cannot write NumPy file '" + path_ + "': " + errnoText(err) +
                               " (channel " + std::to_string(c) + ", region " + regionText(region) +
                               ")");

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "atomic_output.hpp"
+#include "posix_io.hpp"
 #include "pyramid.hpp"
 #include "tileflow/error.hpp"
 
@@ -27,40 +28,6 @@ namespace {
 
 std::int64_t ceilDiv(std::int64_t a, std::int64_t b) {
     return (a + b - 1) / b;
-}
-
-bool pwriteFully(int fd, const void* buffer, std::size_t size, std::int64_t offset, int& err) {
-    const auto* in = static_cast<const char*>(buffer);
-    while (size > 0) {
-        const ssize_t n = ::pwrite(fd, in, size, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            err = errno;
-            return false;
-        }
-        in += n;
-        size -= static_cast<std::size_t>(n);
-        offset += n;
-    }
-    return true;
-}
-
-bool preadFully(int fd, void* buffer, std::size_t size, std::int64_t offset, int& err) {
-    auto* out = static_cast<char*>(buffer);
-    while (size > 0) {
-        const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            err = n < 0 ? errno : EIO;
-            return false;
-        }
-        out += n;
-        size -= static_cast<std::size_t>(n);
-        offset += n;
-    }
-    return true;
 }
 
 std::uint16_t sampleFormatOf(DType dtype) {
@@ -431,7 +398,7 @@ struct TiffSink::State {
             return;
         }
         int err = 0;
-        if (!pwriteFully(scratchFd, piece.data, piece.size, scratchEnd, err))
+        if (!detail::pwriteFully(scratchFd, piece.data, piece.size, scratchEnd, err))
             fail("writing the scratch file '" + scratchPath + "' failed: " + errnoText(err));
         levels[l].stored[static_cast<std::size_t>(index * planes + plane)] = {
             scratchEnd, static_cast<std::int64_t>(piece.size)};
@@ -522,7 +489,7 @@ struct TiffSink::State {
                         level.stored[static_cast<std::size_t>(t * planes + p)];
                     buffer.resize(static_cast<std::size_t>(size));
                     int err = 0;
-                    if (!preadFully(scratchFd, buffer.data(), buffer.size(), offset, err)) {
+                    if (!detail::preadFully(scratchFd, buffer.data(), buffer.size(), offset, err)) {
                         fail("reading the scratch file '" + scratchPath +
                              "' failed: " + errnoText(err));
                     }

@@ -1,0 +1,15 @@
+// Internal: whole reads and writes at an offset, retrying short transfers and EINTR.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tileflow::detail {
+
+// Reads exactly `size` bytes at `offset`. False when the file ends first (err = 0) or on an
+// error (err = errno).
+bool preadFully(int fd, void* buffer, std::size_t size, std::int64_t offset, int& err);
+// Writes all `size` bytes at `offset`. False on an error (err = errno).
+bool pwriteFully(int fd, const void* buffer, std::size_t size, std::int64_t offset, int& err);
+
+}  // namespace tileflow::detail
