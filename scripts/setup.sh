@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ ccache pkg-config
+  cmake ninja-build g++ ccache pkg-config git
   qt6-base-dev libtiff-dev libopenslide-dev zlib1g-dev libzstd-dev libblosc-dev
   nlohmann-json3-dev libtiff-tools libdeflate-dev
   libopencv-imgproc-dev
