@@ -15,6 +15,7 @@
 
 using namespace tileflow;
 using tileflow::testing::randomImage;
+using tileflow::testing::runPython;
 using tileflow::testing::sampleAt;
 
 namespace {
@@ -46,17 +47,6 @@ std::string npyBytes(const std::string& dict, std::size_t dataBytes, int major =
 
 QStringList entriesOf(const QString& dir) {
     return QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
-}
-
-// Runs a Python script; returns its exit code and fills `output` with stdout + stderr.
-int runPython(const QString& script, QString& output) {
-    QProcess python;
-    python.setProcessChannelMode(QProcess::MergedChannels);
-    python.start(testing::kPython, {"-c", script});
-    if (!python.waitForFinished(120000))
-        return -1;
-    output = QString::fromUtf8(python.readAll());
-    return python.exitStatus() == QProcess::NormalExit ? python.exitCode() : -1;
 }
 
 // The value numpy's  np.arange(n).astype(dtype)  (f4: * 0.5) has at flat index i.
@@ -167,7 +157,7 @@ np.save('np_f8.npy', np.zeros((3, 4)))
 )")
                                    .arg("'" + folder + "'");
         QString output;
-        QVERIFY2(runPython(script, output) == 0, qPrintable(output));
+        QVERIFY2(runPython(script, {}, output) == 0, qPrintable(output));
 
         const std::pair<const char*, DType> codes[] = {{"u1", DType::U8},  {"i1", DType::I8},
                                                        {"u2", DType::U16}, {"i2", DType::I16},
@@ -256,7 +246,7 @@ for name, dt in [('u8', 'u1'), ('i8', 'i1'), ('u16', 'u2'), ('i16', 'i2'), ('u32
 )")
                                    .arg("'" + dir_.path() + "'");
         QString output;
-        QVERIFY2(runPython(script, output) == 0, qPrintable(output));
+        QVERIFY2(runPython(script, {}, output) == 0, qPrintable(output));
     }
 
     void malformedFilesAreRefused() {

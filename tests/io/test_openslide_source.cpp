@@ -20,6 +20,7 @@
 
 using namespace tileflow;
 using tileflow::testing::at;
+using tileflow::testing::runPython;
 
 namespace {
 
@@ -38,16 +39,6 @@ QString testData(const QString& relative) {
         if (var.isEmpty())                                                          \
             QSKIP(qPrintable(QString("TILEFLOW_TESTDATA lacks %1").arg(relative))); \
     } while (false)
-
-int runPython(const QString& script, const QStringList& args, QString& output) {
-    QProcess python;
-    python.setProcessChannelMode(QProcess::MergedChannels);
-    python.start(testing::kPython, QStringList{"-c", script} + args);
-    if (!python.waitForFinished(300000))
-        return -1;
-    output = QString::fromUtf8(python.readAll());
-    return python.exitStatus() == QProcess::NormalExit ? python.exitCode() : -1;
-}
 
 // The oracle: openslide-python reads each region (at the level-0 origin round(x * downsample),
 // as OpenSlideSource documents) and every associated image. openslide-python returns

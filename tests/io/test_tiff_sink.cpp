@@ -18,6 +18,7 @@
 
 using namespace tileflow;
 using tileflow::testing::randomImage;
+using tileflow::testing::runPython;
 
 namespace {
 
@@ -63,16 +64,6 @@ QStringList entriesOf(const QString& dir) {
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-int runPython(const QString& script, const QStringList& args, QString& output) {
-    QProcess python;
-    python.setProcessChannelMode(QProcess::MergedChannels);
-    python.start(testing::kPython, QStringList{"-c", script} + args);
-    if (!python.waitForFinished(300000))
-        return -1;
-    output = QString::fromUtf8(python.readAll());
-    return python.exitStatus() == QProcess::NormalExit ? python.exitCode() : -1;
 }
 
 const TileFlow kFlow(EngineOptions{.tile = {64, 64}, .chunk = {96, 80}});

@@ -19,18 +19,9 @@
 
 using namespace tileflow;
 using tileflow::testing::randomImage;
+using tileflow::testing::runPython;
 
 namespace {
-
-int runPython(const QString& script, const QStringList& args, QString& output) {
-    QProcess python;
-    python.setProcessChannelMode(QProcess::MergedChannels);
-    python.start(testing::kPython, QStringList{"-c", script} + args);
-    if (!python.waitForFinished(300000))
-        return -1;
-    output = QString::fromUtf8(python.readAll());
-    return python.exitStatus() == QProcess::NormalExit ? python.exitCode() : -1;
-}
 
 void writeFile(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

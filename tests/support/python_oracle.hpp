@@ -18,6 +18,18 @@ inline bool pythonHas(const QString& modules) {
     return p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
 }
 
+// Runs a Python script with arguments; returns its exit code (-1 when it did not finish
+// within five minutes or crashed) and fills `output` with its stdout and stderr.
+inline int runPython(const QString& script, const QStringList& args, QString& output) {
+    QProcess python;
+    python.setProcessChannelMode(QProcess::MergedChannels);
+    python.start(kPython, QStringList{"-c", script} + args);
+    if (!python.waitForFinished(300000))
+        return -1;
+    output = QString::fromUtf8(python.readAll());
+    return python.exitStatus() == QProcess::NormalExit ? python.exitCode() : -1;
+}
+
 }  // namespace tileflow::testing
 
 #define TILEFLOW_REQUIRE_PYTHON(modules)                  \
