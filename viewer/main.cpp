@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "tileflow/error.hpp"
 
@@ -16,7 +17,8 @@ constexpr const char* kUsage =
     "          [--channels i,j,...] [--tile N|WxH] [--overlap N] [--mode crop|blend]\n"
     "          [--chunk N|WxH] [--threads N] [--compression NAME] [--out-tile N]\n"
     "          [--out-dtype u8|u16|f32 [--out-range low,high]] [--quiet]\n"
-    "      Process IN (.npy, or synthetic:WxHxC[:u8|u16|f32][:seed]) into OUT (.npy);\n"
+    "      Process IN (a slide, .tif/.tiff, .zarr, .npy, or\n"
+    "      synthetic:WxHxC[:u8|u16|f32][:seed]) into OUT (.tif/.tiff, .zarr or .npy);\n"
     "      without --op, copy (convert). The region is in the pixels of the level.\n"
     "  bench [--size N --channels C --dtype f32 --op ID [--json] [--stream] [engine options]]\n"
     "      Throughput table, or one case.\n"
@@ -27,6 +29,15 @@ constexpr const char* kUsage =
     "      Format, levels, dtype, channels, pixel size, associated images, properties.\n"
     "  ops\n"
     "      List the operations and their parameters.\n"
+    "  plugins [--json]\n"
+    "      List the plugins found (loaded or refused, with the reason) in plugins/ beside\n"
+    "      this binary, ../lib/tileflow/plugins, $TILEFLOW_PLUGIN_PATH (colon-separated)\n"
+    "      and the user's data folder.\n"
+    "\n"
+    "options of every command:\n"
+    "  --max-memory SIZE  refuse files and runs that need more than SIZE in one allocation\n"
+    "      (a tile, a chunk, a whole image): 1073741824, 512M, 4G, 1T (binary units);\n"
+    "      default half the physical memory, at least 1G.\n"
     "\n"
     "exit status: 0 success, 1 failure, 2 bad arguments, 130 interrupted (SIGINT/SIGTERM;\n"
     "the output is not written).\n";
@@ -44,8 +55,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string& command = args[0];
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    std::vector<std::string> rest(args.begin() + 1, args.end());
     try {
+        tileflow::cli::applyGlobalOptions(tileflow::cli::takeGlobalOptions(rest));
         if (command == "process")
             return tileflow::cli::runProcess(rest, std::cout, std::cerr);
         if (command == "bench")
@@ -54,6 +66,8 @@ int main(int argc, char** argv) {
             return tileflow::cli::runOps(std::cout);
         if (command == "info")
             return tileflow::cli::runInfo(rest, std::cout);
+        if (command == "plugins")
+            return tileflow::cli::runPlugins(rest, std::cout);
         std::cerr << "tileflow: unknown command '" << command << "' (see tileflow --help)\n";
         return 2;
     } catch (const tileflow::Cancelled& e) {

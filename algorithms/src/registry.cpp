@@ -1,6 +1,8 @@
 #include "tileflow/registry.hpp"
 
 #include <array>
+#include <optional>
+#include <utility>
 
 #include "kernels/kernels.hpp"
 #include "tileflow/error.hpp"
@@ -9,15 +11,30 @@ namespace tileflow {
 
 namespace {
 
-const std::array kKernels{
-    kernels::Kernel{kernels::describeSobel, kernels::createSobel},
-    kernels::Kernel{kernels::describeGaussian, kernels::createGaussian},
-    kernels::Kernel{kernels::describeStretch, kernels::createStretch},
-    kernels::Kernel{kernels::describeThreshold, kernels::createThreshold},
-    kernels::Kernel{kernels::describeNuclei, kernels::createNuclei},
-    kernels::Kernel{kernels::describeTissue, kernels::createTissue},
-    kernels::Kernel{kernels::describeRatio, kernels::createRatio},
-    kernels::Kernel{kernels::describeCopy, kernels::createCopy},
+// A kernel with what its outputInfo() and statisticsPasses() do, stated up front so front
+// ends can describe an operation before creating one.
+struct Builtin {
+    kernels::Kernel kernel;
+    int outputChannels;                // 0: one per input channel
+    std::optional<DType> outputDType;  // nullopt: the input's
+    NeedsStatistics needsStatistics;
+};
+
+const std::array kBuiltins{
+    Builtin{{kernels::describeSobel, kernels::createSobel}, 0, DType::F32, NeedsStatistics::No},
+    Builtin{
+        {kernels::describeGaussian, kernels::createGaussian}, 0, DType::F32, NeedsStatistics::No},
+    Builtin{
+        {kernels::describeStretch, kernels::createStretch}, 0, DType::F32, NeedsStatistics::Yes},
+    // fixed: no statistics; otsu and percentile: a histogram of the whole channel.
+    Builtin{{kernels::describeThreshold, kernels::createThreshold},
+            0,
+            DType::U8,
+            NeedsStatistics::DependsOnParameters},
+    Builtin{{kernels::describeNuclei, kernels::createNuclei}, 1, DType::U8, NeedsStatistics::Yes},
+    Builtin{{kernels::describeTissue, kernels::createTissue}, 1, DType::U8, NeedsStatistics::No},
+    Builtin{{kernels::describeRatio, kernels::createRatio}, 1, DType::F32, NeedsStatistics::No},
+    Builtin{{kernels::describeCopy, kernels::createCopy}, 0, std::nullopt, NeedsStatistics::No},
 };
 
 }  // namespace
@@ -25,8 +42,13 @@ const std::array kKernels{
 const std::vector<OperationInfo>& builtinOperations() {
     static const std::vector<OperationInfo> infos = [] {
         std::vector<OperationInfo> all;
-        for (const auto& k : kKernels)
-            all.push_back(k.describe());
+        for (const Builtin& builtin : kBuiltins) {
+            OperationInfo info = builtin.kernel.describe();
+            info.outputChannels = builtin.outputChannels;
+            info.outputDType = builtin.outputDType;
+            info.needsStatistics = builtin.needsStatistics;
+            all.push_back(std::move(info));
+        }
         return all;
     }();
     return infos;
@@ -34,7 +56,7 @@ const std::vector<OperationInfo>& builtinOperations() {
 
 namespace {
 
-// Index of `id` in kKernels (and builtinOperations(), which follows its order).
+// Index of `id` in kBuiltins (and builtinOperations(), which follows its order).
 std::size_t indexOf(std::string_view id) {
     const auto& infos = builtinOperations();
     for (std::size_t i = 0; i < infos.size(); ++i) {
@@ -56,7 +78,7 @@ const OperationInfo& operationInfo(std::string_view id) {
 std::shared_ptr<const Operation> createOperation(
     std::string_view id, const std::map<std::string, std::string>& parameters) {
     const std::size_t i = indexOf(id);
-    return kKernels[i].create(Parameters(builtinOperations()[i], parameters));
+    return kBuiltins[i].kernel.create(Parameters(builtinOperations()[i], parameters));
 }
 
 }  // namespace tileflow

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "tileflow/error.hpp"
+#include "tileflow/limits.hpp"
 
 namespace tileflow {
 
@@ -31,6 +32,7 @@ Image Source::readAssociated(const std::string& name) const {
 }
 
 Image readImage(const Source& source, int threads) {
+    resourceLimits().checkMemory("reading the whole image into memory", source.info().bytes());
     Image image(source.info());
     const std::int64_t band = 256;
     const std::int64_t height = image.height();
@@ -57,6 +59,7 @@ void MemorySource::read(const Rect& region, ImageView out) const {
 }
 
 void MemorySink::begin(const ImageInfo& info) {
+    resourceLimits().checkMemory("the in-memory result", info.bytes());
     image_ = Image(info);
     committed_ = false;
 }

@@ -1,8 +1,10 @@
 #include "arguments.hpp"
 
 #include <charconv>
+#include <utility>
 
 #include "tileflow/error.hpp"
+#include "tileflow/limits.hpp"
 
 namespace tileflow::cli {
 
@@ -74,6 +76,41 @@ bool parseEngineOption(const std::string& option, Cursor& cursor, EngineOptions&
 }
 
 }  // namespace
+
+std::int64_t parseMemorySize(const std::string& text, const std::string& option) {
+    const std::optional<std::int64_t> bytes = parseByteSize(text);
+    if (!bytes || *bytes < kMinMaxMemoryBytes) {
+        throw InvalidArgument(option +
+                              " expects a size of at least 1M such as 512M, 4G or 1073741824 "
+                              "(bytes), got '" +
+                              text + "'");
+    }
+    return *bytes;
+}
+
+GlobalOptions takeGlobalOptions(std::vector<std::string>& args) {
+    GlobalOptions options;
+    std::vector<std::string> rest;
+    Cursor cursor(args);
+    while (!cursor.done()) {
+        const std::string& arg = cursor.take();
+        if (arg == "--max-memory") {
+            options.maxMemoryBytes = parseMemorySize(cursor.value(arg), arg);
+        } else {
+            rest.push_back(arg);
+        }
+    }
+    args = std::move(rest);
+    return options;
+}
+
+void applyGlobalOptions(const GlobalOptions& options) {
+    if (!options.maxMemoryBytes)
+        return;
+    ResourceLimits limits = resourceLimits();
+    limits.maxMemoryBytes = *options.maxMemoryBytes;
+    setResourceLimits(limits);
+}
 
 Size parseSize(const std::string& text, const std::string& option) {
     const auto x = text.find('x');

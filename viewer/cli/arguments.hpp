@@ -47,9 +47,22 @@ struct BenchArguments {
     std::string folder;                      // --io: where the files go; empty: temp folder
 };
 
+// Options every command takes, anywhere after the command:
+//   --max-memory SIZE  tileflow::ResourceLimits::maxMemoryBytes (parseMemorySize).
+struct GlobalOptions {
+    std::optional<std::int64_t> maxMemoryBytes;
+};
+
+// Removes the global options from `args` and returns them.
+GlobalOptions takeGlobalOptions(std::vector<std::string>& args);
+// Sets the process-wide resource limits the options name.
+void applyGlobalOptions(const GlobalOptions& options);
+
 ProcessArguments parseProcessArguments(const std::vector<std::string>& args);
 BenchArguments parseBenchArguments(const std::vector<std::string>& args);
 
+// Bytes in binary units, "1073741824", "512K", "512M", "4G", "1T": at least 1 MiB.
+std::int64_t parseMemorySize(const std::string& text, const std::string& option);
 // "N" or "WxH", both positive.
 Size parseSize(const std::string& text, const std::string& option);
 // "x,y,w,h" with w, h positive.

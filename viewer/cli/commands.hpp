@@ -12,5 +12,7 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
 int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runOps(std::ostream& out);
 int runInfo(const std::vector<std::string>& args, std::ostream& out);
+// Needs a QCoreApplication for the application folder; makes one when there is none.
+int runPlugins(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace tileflow::cli

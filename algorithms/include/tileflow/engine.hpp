@@ -69,7 +69,9 @@ struct EngineOptions {
     std::optional<std::int64_t> overlap;  // default: the operation's radius
     OverlapPolicy overlapPolicy = OverlapPolicy::Error;
     Reconstruction reconstruction = Reconstruction::Crop;
-    // Chunk size in pixels, rounded up to whole tiles. Zero: 2048 x 2048 for sources, the
+    // Chunk size in pixels, rounded up to whole tiles. Zero: for sources, up to 2048 x 2048
+    // pixels and 32 MiB per chunk buffer (fewer pixels for many-channel or float images, at
+    // least one tile, and smaller still when ResourceLimits::maxMemoryBytes asks for it); the
     // whole image for in-memory crop runs (which need no chunk buffers).
     Size chunk{0, 0};
     int threads = 0;  // worker threads; 0 uses OpenMP's default

@@ -28,6 +28,14 @@ public:
     using Error::Error;
 };
 
+// A file (or a run) claims more than a configured resource limit (limits.hpp). The message
+// names the limit and how to raise it. It is an IoError because a file's claims are what
+// exceed the limits, and code that refuses malformed files by catching IoError refuses these.
+class LimitError : public IoError {
+public:
+    using IoError::IoError;
+};
+
 // A run was stopped through its stop token. No complete-looking output was produced.
 class Cancelled : public Error {
 public:

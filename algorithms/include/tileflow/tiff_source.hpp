@@ -38,9 +38,11 @@
 // read as bands of full-width rows of at most 4 MiB, each band's rows read straight from the
 // file (pread on a descriptor the source keeps open, samples byte-swapped for big-endian files)
 // and cached like a tile, so a strip of any size is read only where a region needs it. Sizes
-// are validated before anything is allocated: one decoded tile, compressed strip or band may
-// hold at most kMaxTileBytes, a level at most kMaxPixels pixels and the image at most
-// kMaxChannels channels.
+// are validated against the ResourceLimits in force when the source is opened (limits.hpp)
+// before anything is allocated: a level's pixels against maxPixels, the image's channels
+// against maxChannels, one decoded tile, compressed strip or band against maxTileBytes and
+// maxMemoryBytes; libtiff's own allocations are capped at min(4 x maxTileBytes,
+// maxMemoryBytes).
 //
 // Thread-safety: read() and readLevel() may be called concurrently. A libtiff handle is not
 // thread-safe, so the source keeps a pool of handles, one per concurrent reader, opened on
@@ -50,13 +52,13 @@
 // switching a handle between pages does not reload whole offset arrays.
 //
 // Errors: libtiff's errors and warnings are captured per handle and never printed. Any
-// failure (missing or unreadable file, not a TIFF, malformed directory, unsupported layout,
-// sizes over the limits, a tile that cannot be read or decoded, rows of an uncompressed strip
-// that lie outside the strip's byte count or past the end of the file) throws tileflow::IoError
-// "<file>: <what is wrong>"; a tile that fails to decode fails the read, it is never filled
-// with zeros (a libtiff warning raised while a tile decodes, such as libjpeg's notice of
-// corrupt data, counts as a failure). Regions outside the level and views of the wrong shape throw
-// InvalidArgument.
+// failure (missing or unreadable file, not a TIFF, malformed directory, unsupported layout, a
+// tile that cannot be read or decoded, rows of an uncompressed strip that lie outside the
+// strip's byte count or past the end of the file) throws tileflow::IoError "<file>: <what is
+// wrong>", sizes over the limits its subclass LimitError; a tile that fails to decode fails the
+// read, it is never filled with zeros (a libtiff warning raised while a tile decodes, such as
+// libjpeg's notice of corrupt data, counts as a failure). Regions outside the level and views
+// of the wrong shape throw InvalidArgument.
 #pragma once
 
 #include <cstdint>
@@ -69,10 +71,6 @@ namespace tileflow {
 
 class TiffSource final : public Source {
 public:
-    static constexpr std::int64_t kMaxTileBytes = std::int64_t{256} << 20;
-    static constexpr std::int64_t kMaxPixels = std::int64_t{1} << 40;
-    static constexpr int kMaxChannels = 4096;
-
     // Opens `path` and reads its structure; pixels are read on demand.
     explicit TiffSource(const std::string& path, std::int64_t cacheBytes = std::int64_t{64} << 20);
     ~TiffSource() override;

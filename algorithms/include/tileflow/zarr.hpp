@@ -45,11 +45,11 @@
 //
 // Errors: tileflow::IoError naming the store and the problem: malformed or unsupported
 // metadata (validated before anything is allocated: positive shapes and chunks, no
-// overflow, at most 512 MiB per chunk and 1 PiB per array), unreadable files, and corrupt
-// chunks (invalid compressed data or a decoded size other than the chunk size: never read as
-// zeros). Regions outside a level, views of the wrong shape, unknown levels and sink calls
-// out of order throw tileflow::InvalidArgument; a commit() before every pixel was written
-// (or whose writing fails) throws IoError after aborting.
+// overflow, chunks within ResourceLimits (limits.hpp), at most 1 PiB per array), unreadable
+// files, and corrupt chunks (invalid compressed data or a decoded size other than the chunk
+// size: never read as zeros). Regions outside a level, views of the wrong shape, unknown levels and
+// sink calls out of order throw tileflow::InvalidArgument; a commit() before every pixel was
+// written (or whose writing fails) throws IoError after aborting.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <future>
 #include <utility>
 
@@ -9,6 +10,7 @@
 #include "chunk_plan.hpp"
 #include "run_state.hpp"
 #include "tileflow/error.hpp"
+#include "tileflow/limits.hpp"
 
 namespace tileflow {
 
@@ -26,7 +28,29 @@ std::optional<Reconstruction> parseReconstruction(std::string_view name) {
 
 namespace {
 
-constexpr Size kDefaultChunk{2048, 2048};
+// Default chunks: at most 2048 x 2048 pixels and 32 MiB per chunk buffer (input or output),
+// in whole tiles, at least one tile. Many-channel float images get smaller chunks, so the
+// three chunk buffers of a run stay near 100 MiB instead of growing with the channel count.
+constexpr std::int64_t kDefaultChunkSide = 2048;
+constexpr std::int64_t kDefaultChunkBytes = std::int64_t{32} << 20;
+
+Size defaultChunk(Size tile, std::int64_t pixelBytes) {
+    Size chunk{std::max(tile.width, kDefaultChunkSide / tile.width * tile.width),
+               std::max(tile.height, kDefaultChunkSide / tile.height * tile.height)};
+    while (chunk.area() * pixelBytes > kDefaultChunkBytes) {
+        if (chunk.height >= chunk.width && chunk.height > tile.height)
+            chunk.height -= tile.height;
+        else if (chunk.width > tile.width)
+            chunk.width -= tile.width;
+        else
+            break;
+    }
+    return chunk;
+}
+
+std::int64_t pixelBytes(const ImageInfo& info) {
+    return static_cast<std::int64_t>(bytesPerSample(info.dtype)) * info.channels;
+}
 
 // Whether the bytes spanned by two views intersect.
 bool overlaps(ConstImageView a, ConstImageView b) {
@@ -41,6 +65,14 @@ bool overlaps(ConstImageView a, ConstImageView b) {
     const auto [a0, a1] = span(a);
     const auto [b0, b1] = span(b);
     return a0 < b1 && b0 < a1;
+}
+
+// Bytes of the chunk buffers a streaming run holds: two inputs (the next one is read while
+// the current one is processed) and one output.
+std::int64_t chunkBufferBytes(const detail::ChunkPlan& plan, const ImageInfo& input,
+                              const ImageInfo& output) {
+    return 2 * ImageInfo{plan.largestInput(), input.channels, input.dtype}.bytes() +
+           ImageInfo{plan.largestCore(), output.channels, output.dtype}.bytes();
 }
 
 // A chunk's input pixels: a view into memory the caller owns, or a buffer read from a source.
@@ -146,7 +178,10 @@ public:
         blend_ = options.reconstruction == Reconstruction::Blend;
         Size chunk = options.chunk;
         if (chunk.empty())
-            chunk = inMemory && !blend_ ? input.size : kDefaultChunk;
+            chunk =
+                inMemory && !blend_
+                    ? input.size
+                    : defaultChunk(options.tile, std::max(pixelBytes(input), pixelBytes(output_)));
         const GridSpec spec{options.tile, overlap_};
         if (overlap_ >= spec.tile.width || overlap_ >= spec.tile.height) {
             throw InvalidArgument("tile " + std::to_string(spec.tile.width) + "x" +
@@ -156,6 +191,8 @@ public:
                                   "): use tiles larger than the overlap");
         }
         plan_.emplace(Grid(input.size, spec), chunk, blend_, radius);
+        if (!inMemory)
+            fitChunkBuffers(options.chunk.empty(), spec, radius);
     }
 
     const ImageInfo& outputInfo() const { return output_; }
@@ -190,6 +227,23 @@ public:
     }
 
 private:
+    // Streaming runs hold chunk buffers within ResourceLimits::maxMemoryBytes: the default
+    // chunk is halved (down to one tile) until they fit; a chunk the caller chose must fit.
+    void fitChunkBuffers(bool shrink, const GridSpec& spec, std::int64_t radius) {
+        const ResourceLimits limits = resourceLimits();
+        Size chunk = plan_->largestCore();
+        while (shrink && chunkBufferBytes(*plan_, input_, output_) > limits.maxMemoryBytes &&
+               (chunk.width > spec.tile.width || chunk.height > spec.tile.height)) {
+            chunk = {std::max(spec.tile.width, chunk.width / 2),
+                     std::max(spec.tile.height, chunk.height / 2)};
+            plan_.emplace(Grid(input_.size, spec), chunk, blend_, radius);
+        }
+        limits.checkMemory("one chunk of " + std::to_string(chunk.width) + "x" +
+                               std::to_string(chunk.height) +
+                               " pixels (its input and output buffers)",
+                           chunkBufferBytes(*plan_, input_, output_));
+    }
+
     void throwIfStopped() const {
         if (state_.stopRequested())
             throw Cancelled();

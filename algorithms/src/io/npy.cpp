@@ -13,6 +13,7 @@
 #include "npy_header.hpp"
 #include "posix_io.hpp"
 #include "tileflow/error.hpp"
+#include "tileflow/limits.hpp"
 
 namespace tileflow {
 
@@ -117,6 +118,8 @@ void NpySource::read(const Rect& region, ImageView out) const {
 
 Image readNpy(const std::string& path) {
     const NpySource source(path);
+    resourceLimits().checkMemory("cannot read NumPy file '" + path + "' into memory: the array",
+                                 source.info().bytes());
     Image image(source.info());
     source.read(rectOf(image.size()), image.view());
     return image;

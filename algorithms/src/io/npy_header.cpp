@@ -1,12 +1,12 @@
 #include "npy_header.hpp"
 
 #include <bit>
-#include <climits>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "tileflow/error.hpp"
+#include "tileflow/limits.hpp"
 
 namespace tileflow::detail {
 
@@ -302,8 +302,9 @@ NpyLayout parseNpyPreamble(std::span<const char> preamble, std::int64_t fileSize
     NpyLayout layout;
     layout.planar3d = shape.size() == 3;
     const std::int64_t channels = layout.planar3d ? shape[0] : 1;
-    if (channels > INT_MAX)
-        fail(path, "shape " + shapeText(shape) + " has too many channels");
+    const ResourceLimits limits = resourceLimits();
+    const std::string what = "cannot read NumPy file '" + path + "': shape " + shapeText(shape);
+    limits.checkChannels(what, channels);
     layout.info = {{shape.back(), shape[shape.size() - 2]}, static_cast<int>(channels), dtype};
     layout.dataOffset = length;
 
@@ -313,6 +314,7 @@ NpyLayout parseNpyPreamble(std::span<const char> preamble, std::int64_t fileSize
     } catch (const InvalidArgument&) {
         fail(path, "shape " + shapeText(shape) + " overflows 64-bit byte counts");
     }
+    limits.checkPixels(what, layout.info.size.width, layout.info.size.height);
     const std::int64_t available = fileSize - length;
     if (available < dataBytes) {
         fail(path, "the file is truncated: shape " + shapeText(shape) + " of " +

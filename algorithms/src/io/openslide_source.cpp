@@ -9,6 +9,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,14 +19,11 @@
 #include <vector>
 
 #include "tileflow/error.hpp"
+#include "tileflow/limits.hpp"
 
 namespace tileflow {
 
 namespace {
-
-// Associated images are small (labels, macros, thumbnails); a file claiming more is refused
-// before anything is allocated.
-constexpr std::int64_t kMaxAssociatedPixels = std::int64_t{1} << 27;
 
 std::string rectText(const Rect& r) {
     return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
@@ -137,6 +135,7 @@ bool isEightBitRgbTiff(const std::string& path) {
 
 struct OpenSlideSource::Impl {
     std::string path;
+    ResourceLimits limits = resourceLimits();
     openslide_t* osr = nullptr;
     std::string vendor;
     std::array<std::uint8_t, 3> background{255, 255, 255};
@@ -335,11 +334,17 @@ Image OpenSlideSource::readAssociated(const std::string& name) const {
     std::int64_t height = -1;
     openslide_get_associated_image_dimensions(impl_->osr, name.c_str(), &width, &height);
     impl_->check();
-    if (width <= 0 || height <= 0 || width > kMaxAssociatedPixels / height) {
-        impl_->fail("associated image '" + name + "' claims an invalid or too large size " +
-                    std::to_string(width) + "x" + std::to_string(height) + " (limit " +
-                    std::to_string(kMaxAssociatedPixels) + " pixels)");
+    if (width <= 0 || height <= 0) {
+        impl_->fail("associated image '" + name + "' claims an invalid size " +
+                    std::to_string(width) + "x" + std::to_string(height));
     }
+    const std::string what = impl_->path + ": associated image '" + name + "'";
+    impl_->limits.checkPixels(what, width, height);
+    // The ARGB pixels OpenSlide fills and the RGB image made from them: 7 bytes a pixel.
+    std::int64_t bytes = 0;
+    if (__builtin_mul_overflow(width * height, 7, &bytes))
+        bytes = std::numeric_limits<std::int64_t>::max();
+    impl_->limits.checkMemory(what, bytes);
     std::vector<std::uint32_t> argb(static_cast<std::size_t>(width * height));
     tiffError().clear();
     openslide_read_associated_image(impl_->osr, name.c_str(), argb.data());

@@ -1,5 +1,6 @@
 #include "posix_io.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,6 +39,10 @@ bool pwriteFully(int fd, const void* buffer, std::size_t size, std::int64_t offs
         offset += n;
     }
     return true;
+}
+
+void startWriteback(int fd) noexcept {
+    ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 }  // namespace tileflow::detail

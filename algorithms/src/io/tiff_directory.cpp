@@ -5,17 +5,15 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <optional>
 
 #include "tileflow/error.hpp"
-#include "tileflow/tiff_source.hpp"
 
 namespace tileflow::detail {
 
 namespace {
 
-// libtiff refuses any single allocation above this (tag arrays, raw tile buffers).
-constexpr tmsize_t kMaxSingleAlloc = tmsize_t{1} << 30;
 constexpr std::size_t kMaxMessage = 2000;
 constexpr std::uint16_t kMaxSubIfds = 64;                      // pyramid levels read from one page
 constexpr std::int64_t kRawBandBytes = std::int64_t{4} << 20;  // rows read at once from a strip
@@ -54,8 +52,13 @@ std::optional<std::int64_t> mul(std::int64_t a, std::int64_t b) {
     return r;
 }
 
-std::string megabytes(std::int64_t bytes) {
-    return std::to_string(bytes >> 20) + " MiB";
+// libtiff's largest single allocations are raw (compressed) tiles, which may be somewhat
+// larger than decoded ones, and tag arrays: 4 tiles' worth, 1 GiB by default.
+tmsize_t maxLibtiffAlloc(const ResourceLimits& limits) {
+    std::int64_t tiles = 0;
+    if (__builtin_mul_overflow(limits.maxTileBytes, 4, &tiles))
+        tiles = limits.maxMemoryBytes;
+    return static_cast<tmsize_t>(std::min(tiles, limits.maxMemoryBytes));
 }
 
 std::optional<DType> dtypeFor(int bits, int format) {
@@ -109,14 +112,14 @@ void failTiff(TiffHandle& h, const std::string& path, const std::string& what) {
     failTiff(path, detail.empty() ? what : what + ": " + detail);
 }
 
-std::unique_ptr<TiffHandle> openTiff(const std::string& path) {
+std::unique_ptr<TiffHandle> openTiff(const std::string& path, const ResourceLimits& limits) {
     auto h = std::make_unique<TiffHandle>();
     TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
     if (options == nullptr)
         failTiff(path, "cannot allocate libtiff options");
     TIFFOpenOptionsSetErrorHandlerExtR(options, onError, h.get());
     TIFFOpenOptionsSetWarningHandlerExtR(options, onWarning, h.get());
-    TIFFOpenOptionsSetMaxSingleMemAlloc(options, kMaxSingleAlloc);
+    TIFFOpenOptionsSetMaxSingleMemAlloc(options, maxLibtiffAlloc(limits));
     h->tif = TIFFOpenExt(path.c_str(), "rmO", options);
     TIFFOpenOptionsFree(options);
     if (h->tif == nullptr)
@@ -124,7 +127,8 @@ std::unique_ptr<TiffHandle> openTiff(const std::string& path) {
     return h;
 }
 
-TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t id) {
+TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t id,
+                         const ResourceLimits& limits) {
     TIFF* tif = h.tif;
     TiffPlane p;
     p.offset = TIFFCurrentDirOffset(tif);
@@ -137,11 +141,7 @@ TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t i
         failTiff(path, where + " has no image size");
     }
     p.size = {width, height};
-    if (!mul(width, height) || *mul(width, height) > TiffSource::kMaxPixels) {
-        failTiff(path, where + " claims " + std::to_string(width) + "x" + std::to_string(height) +
-                           " pixels, more than the limit of " +
-                           std::to_string(TiffSource::kMaxPixels) + " pixels");
-    }
+    limits.checkPixels(path + ": " + where, width, height);
     std::uint16_t samples = 1;
     std::uint16_t bits = 1;
     std::uint16_t format = SAMPLEFORMAT_UINT;
@@ -154,11 +154,9 @@ TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t i
     TIFFGetFieldDefaulted(tif, TIFFTAG_SUBFILETYPE, &p.subfileType);
     if (TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &p.photometric) != 1)
         p.photometric = PHOTOMETRIC_MINISBLACK;
-    if (samples < 1 || samples > TiffSource::kMaxChannels) {
-        failTiff(path, where + " has " + std::to_string(samples) +
-                           " samples per pixel (the limit is " +
-                           std::to_string(TiffSource::kMaxChannels) + ")");
-    }
+    if (samples < 1)
+        failTiff(path, where + " has no samples per pixel");
+    limits.checkChannels(path + ": " + where, samples);
     p.samples = samples;
     p.separate = planar == PLANARCONFIG_SEPARATE && samples > 1;
     p.tiled = TIFFIsTiled(tif) != 0;
@@ -226,13 +224,10 @@ TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t i
     const auto bytes = tilePixels ? mul(*tilePixels, p.samplesInTile() * sampleBytes)
                                   : std::optional<std::int64_t>();
     const char* unit = p.tiled ? "tile" : "strip";
-    if (!bytes || *bytes > TiffSource::kMaxTileBytes) {
-        const char* what = p.tiled ? "tile" : p.raw ? "row" : "compressed strip";
-        failTiff(path, where + ": one " + std::string(what) + " of " + std::to_string(p.tileWidth) +
-                           "x" + std::to_string(p.tileHeight) +
-                           " pixels decodes to more than the limit of " +
-                           megabytes(TiffSource::kMaxTileBytes));
-    }
+    const char* kind = p.tiled ? "tile" : p.raw ? "band of rows" : "compressed strip";
+    limits.checkTile(path + ": " + where + ": one " + kind + " of " + std::to_string(p.tileWidth) +
+                         "x" + std::to_string(p.tileHeight) + " pixels",
+                     unit, bytes.value_or(std::numeric_limits<std::int64_t>::max()));
     p.tileBytes = *bytes;
     const std::int64_t stripsDown =
         p.tiled ? p.tilesDown : (std::int64_t{height} + p.rowsPerStrip - 1) / p.rowsPerStrip;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tileflow/image.hpp"
+#include "tileflow/limits.hpp"
 
 namespace tileflow::detail {
 
@@ -66,16 +67,19 @@ struct TiffPlane {
     }
 };
 
-// Opens `path` in mode "rmO" with per-handle error and warning handlers.
-std::unique_ptr<TiffHandle> openTiff(const std::string& path);
+// Opens `path` in mode "rmO" with per-handle error and warning handlers; libtiff's single
+// allocations are capped by `limits`.
+std::unique_ptr<TiffHandle> openTiff(const std::string& path, const ResourceLimits& limits);
 
 // Both throw IoError "<path>: <what>"; the second appends the messages libtiff recorded on
 // `h` and marks `h` broken, so that it does not go back to a pool.
 [[noreturn]] void failTiff(const std::string& path, const std::string& what);
 [[noreturn]] void failTiff(TiffHandle& h, const std::string& path, const std::string& what);
 
-// Reads and validates the layout of the directory `h` has loaded.
-TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t id);
+// Reads and validates the layout of the directory `h` has loaded; sizes over `limits` throw
+// LimitError.
+TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t id,
+                         const ResourceLimits& limits);
 
 std::string tiffCompressionName(std::uint16_t compression);
 

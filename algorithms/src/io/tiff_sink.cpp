@@ -1,23 +1,24 @@
 #include "tileflow/tiff_sink.hpp"
 
 #include <fcntl.h>
-#include <libdeflate.h>
 #include <omp.h>
 #include <tiffio.h>
 #include <unistd.h>
-#include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "atomic_output.hpp"
 #include "posix_io.hpp"
 #include "pyramid.hpp"
+#include "tiff_tile_encoder.hpp"
 #include "tileflow/error.hpp"
 
 namespace tileflow {
@@ -25,6 +26,9 @@ namespace tileflow {
 using detail::errnoText;
 
 namespace {
+
+// Level-0 bytes written between two write-back requests.
+constexpr std::int64_t kWritebackInterval = std::int64_t{32} << 20;
 
 std::int64_t ceilDiv(std::int64_t a, std::int64_t b) {
     return (a + b - 1) / b;
@@ -58,44 +62,6 @@ extern "C" int captureTiffError(TIFF*, void* userData, const char* module, const
 extern "C" int ignoreTiffWarning(TIFF*, void*, const char*, const char*, va_list) {
     return 1;
 }
-
-// Compressor state reused by each thread across tiles (and sinks).
-struct Compressors {
-    libdeflate_compressor* deflate = nullptr;
-    int deflateLevel = 0;
-    ZSTD_CCtx* zstd = nullptr;
-    Compressors() = default;
-    Compressors(const Compressors&) = delete;
-    Compressors& operator=(const Compressors&) = delete;
-    ~Compressors() {
-        libdeflate_free_compressor(deflate);
-        ZSTD_freeCCtx(zstd);
-    }
-    libdeflate_compressor* deflater(int level) {
-        if (deflate == nullptr || deflateLevel != level) {
-            libdeflate_free_compressor(deflate);
-            deflate = libdeflate_alloc_compressor(level);
-            deflateLevel = level;
-        }
-        return deflate;
-    }
-    ZSTD_CCtx* zstdContext() {
-        if (zstd == nullptr)
-            zstd = ZSTD_createCCtx();
-        return zstd;
-    }
-};
-
-Compressors& threadCompressors() {
-    thread_local Compressors compressors;
-    return compressors;
-}
-
-// One encoded tile plane: where its bytes are (in a tile buffer or an encode buffer).
-struct Piece {
-    const std::byte* data = nullptr;
-    std::size_t size = 0;
-};
 
 }  // namespace
 
@@ -144,22 +110,28 @@ struct TiffSink::State {
         std::vector<std::byte> pixels;
         std::int64_t filled = 0;
     };
+    // A tile whose pixels are all there: gathered in `buffer`, or (level 0 only) a view of
+    // the region being written.
+    struct Complete {
+        std::int64_t tile = 0;
+        std::vector<std::byte> buffer;
+        ConstImageView view;
+    };
     struct Level {
         Size size;
         std::int64_t tilesAcross = 0;
         std::int64_t tilesDown = 0;
         std::map<std::int64_t, Partial> partial;
-        std::vector<std::int64_t> ready;  // complete tiles, in completion order
+        std::vector<Complete> ready;
         // Reduced levels: (offset, size) in the scratch file per tile plane.
         std::vector<std::pair<std::int64_t, std::int64_t>> stored;
         std::int64_t tilesDone = 0;
     };
-    // Work for one complete tile of a batch.
+    // Work on one complete tile of a batch; the encoded planes keep their capacity across
+    // batches.
     struct Job {
-        std::int64_t tile = 0;
-        Partial buffer;
+        Complete tile;
         std::vector<std::vector<std::byte>> encoded;  // per plane
-        std::vector<Piece> pieces;                    // per plane
         std::vector<std::byte> half;                  // its 2x2 mean, planar
         Rect halfRect;                                // in the next level's pixels
         std::string error;
@@ -168,15 +140,18 @@ struct TiffSink::State {
     std::string path;
     TiffSinkOptions options;
     ImageInfo info;
+    std::optional<detail::TiffTileEncoder> encoder;
     std::string tempPath;
     std::string scratchPath;
     int scratchFd = -1;
     std::int64_t scratchEnd = 0;
+    std::int64_t bytesSinceWriteback = 0;
     TIFF* tif = nullptr;
     std::string tiffErrors;
     std::vector<Level> levels;
     std::vector<std::vector<std::byte>> freeBuffers;
-    std::vector<Job> jobs;
+    std::vector<Job> jobs;  // one batch
+    int threads = 1;
     bool rgb = false;
     int planes = 1;
     std::int64_t bps = 1;
@@ -192,6 +167,9 @@ struct TiffSink::State {
     std::int64_t tile() const { return options.tileSize; }
     std::int64_t tileBytes() const { return tile() * tile() * info.channels * bps; }
     std::int64_t planeBytes() const { return tile() * tile() * bps; }
+    // Tiles encoded at once: enough to keep every thread busy, few enough that the encoded
+    // tiles of a batch stay small.
+    std::size_t batchSize() const { return static_cast<std::size_t>(2 * threads); }
 
     Rect tileRect(const Level& level, std::int64_t index) const {
         const std::int64_t tx = index % level.tilesAcross;
@@ -204,22 +182,33 @@ struct TiffSink::State {
                 planeBytes()};
     }
 
-    std::vector<std::byte> takeBuffer(bool zeroed) {
-        std::vector<std::byte> buffer;
-        if (!freeBuffers.empty()) {
-            buffer = std::move(freeBuffers.back());
-            freeBuffers.pop_back();
-            if (zeroed)
-                std::memset(buffer.data(), 0, buffer.size());
-        } else {
-            buffer.assign(static_cast<std::size_t>(tileBytes()), std::byte{0});
-        }
+    // The pixels of a complete tile of `level`, cut to the image.
+    ConstImageView pixelsOf(const Level& level, Complete& complete) const {
+        if (complete.buffer.empty())
+            return complete.view;
+        const Rect bounds = tileRect(level, complete.tile);
+        return ConstImageView(tileView(complete.buffer))
+            .region({0, 0, bounds.width, bounds.height});
+    }
+
+    std::vector<std::byte> takeBuffer() {
+        if (freeBuffers.empty())
+            return std::vector<std::byte>(static_cast<std::size_t>(tileBytes()));
+        std::vector<std::byte> buffer = std::move(freeBuffers.back());
+        freeBuffers.pop_back();
         return buffer;
     }
 
-    // Copies `pixels` (the pixels of `region` of level `l`) into the level's partial tiles.
-    void paste(int l, const Rect& region, ConstImageView pixels) {
-        Level& level = levels[static_cast<std::size_t>(l)];
+    void recycle(std::vector<std::byte>&& buffer) {
+        if (!buffer.empty() && freeBuffers.size() < batchSize())
+            freeBuffers.push_back(std::move(buffer));
+    }
+
+    // Takes `pixels` (the pixels of `region` of level `l`): tiles it covers whole become
+    // ready as views when `borrow` allows (the caller keeps the pixels until flushReady()
+    // returns); the others are copied into the level's partial tiles.
+    void accept(std::size_t l, const Rect& region, ConstImageView pixels, bool borrow) {
+        Level& level = levels[l];
         const std::int64_t tx0 = region.x / tile();
         const std::int64_t tx1 = (region.right() - 1) / tile();
         const std::int64_t ty0 = region.y / tile();
@@ -228,181 +217,119 @@ struct TiffSink::State {
             for (std::int64_t tx = tx0; tx <= tx1; ++tx) {
                 const std::int64_t index = ty * level.tilesAcross + tx;
                 const Rect bounds = tileRect(level, index);
+                if (borrow && region.contains(bounds) && !level.partial.contains(index)) {
+                    level.ready.push_back({index, {}, pixels.region(bounds.relativeTo(region))});
+                    continue;
+                }
                 const Rect part = bounds.intersected(region);
                 auto [it, created] = level.partial.try_emplace(index);
                 Partial& p = it->second;
                 if (created)
-                    p.pixels = takeBuffer(bounds.width < tile() || bounds.height < tile());
+                    p.pixels = takeBuffer();
                 const Rect origin{tx * tile(), ty * tile(), tile(), tile()};
                 copyPixels(pixels.region(part.relativeTo(region)),
                            tileView(p.pixels).region(part.relativeTo(origin)));
                 p.filled += part.area();
-                if (p.filled == bounds.area())
-                    level.ready.push_back(index);
+                if (p.filled == bounds.area()) {
+                    level.ready.push_back({index, std::move(p.pixels), {}});
+                    level.partial.erase(it);
+                }
             }
         }
     }
 
-    // Encodes job.buffer into job.pieces (one per plane); sets job.error on failure.
-    void encode(Job& job) const {
-        const std::int64_t tb = tileBytes();
-        const std::int64_t pb = planeBytes();
-        job.encoded.resize(static_cast<std::size_t>(planes));
-        job.pieces.assign(static_cast<std::size_t>(planes), Piece{});
-        const std::byte* raw = job.buffer.pixels.data();
-        std::int64_t rawBytes = pb;
-        if (rgb) {
-            // Interleave the planar tile into RGB triplets.
-            std::vector<std::byte>& packed = job.encoded[0];
-            packed.resize(static_cast<std::size_t>(tb));
-            const std::byte* r = raw;
-            const std::byte* g = raw + pb;
-            const std::byte* b = raw + 2 * pb;
-            for (std::int64_t i = 0; i < pb; ++i) {
-                packed[static_cast<std::size_t>(3 * i)] = r[i];
-                packed[static_cast<std::size_t>(3 * i + 1)] = g[i];
-                packed[static_cast<std::size_t>(3 * i + 2)] = b[i];
-            }
-            raw = packed.data();
-            rawBytes = tb;
-        }
-        for (int p = 0; p < planes; ++p) {
-            const std::byte* src = raw + p * rawBytes;
-            Piece& piece = job.pieces[static_cast<std::size_t>(p)];
-            std::vector<std::byte> compressed;
-            switch (options.compression) {
-                case TiffCompression::None:
-                case TiffCompression::Jpeg:
-                    piece = {src, static_cast<std::size_t>(rawBytes)};
-                    continue;
-                case TiffCompression::Deflate: {
-                    libdeflate_compressor* deflater =
-                        threadCompressors().deflater(options.deflateLevel);
-                    if (deflater == nullptr) {
-                        job.error = "cannot allocate a deflate compressor";
-                        return;
-                    }
-                    compressed.resize(libdeflate_zlib_compress_bound(
-                        deflater, static_cast<std::size_t>(rawBytes)));
-                    const std::size_t size =
-                        libdeflate_zlib_compress(deflater, src, static_cast<std::size_t>(rawBytes),
-                                                 compressed.data(), compressed.size());
-                    if (size == 0) {
-                        job.error = "deflate compression failed";
-                        return;
-                    }
-                    compressed.resize(size);
-                    break;
-                }
-                case TiffCompression::Zstd: {
-                    compressed.resize(ZSTD_compressBound(static_cast<std::size_t>(rawBytes)));
-                    ZSTD_CCtx* context = threadCompressors().zstdContext();
-                    if (context == nullptr) {
-                        job.error = "cannot allocate a zstd compressor";
-                        return;
-                    }
-                    const std::size_t size =
-                        ZSTD_compressCCtx(context, compressed.data(), compressed.size(), src,
-                                          static_cast<std::size_t>(rawBytes), options.zstdLevel);
-                    if (ZSTD_isError(size) != 0u) {
-                        job.error =
-                            std::string("zstd compression failed: ") + ZSTD_getErrorName(size);
-                        return;
-                    }
-                    compressed.resize(size);
-                    break;
-                }
-            }
-            job.encoded[static_cast<std::size_t>(p)] = std::move(compressed);
-            const auto& stored = job.encoded[static_cast<std::size_t>(p)];
-            piece = {stored.data(), stored.size()};
-        }
-    }
-
-    void reduce(const Level& level, Job& job) const {
-        const Rect bounds = tileRect(level, job.tile);
+    void reduce(const Level& level, ConstImageView pixels, Job& job) const {
+        const Rect bounds = tileRect(level, job.tile.tile);
         job.halfRect = {bounds.x / 2, bounds.y / 2, ceilDiv(bounds.width, 2),
                         ceilDiv(bounds.height, 2)};
         const std::int64_t rowBytes = job.halfRect.width * bps;
         const std::int64_t channelBytes = rowBytes * job.halfRect.height;
         job.half.resize(static_cast<std::size_t>(channelBytes * info.channels));
         for (int c = 0; c < info.channels; ++c) {
-            detail::downsample2x2(info.dtype, job.buffer.pixels.data() + c * planeBytes(),
-                                  tile() * bps, bounds.width, bounds.height,
-                                  job.half.data() + c * channelBytes, rowBytes);
+            detail::downsample2x2(info.dtype, pixels.row<std::byte>(c, 0), pixels.rowStride(),
+                                  bounds.width, bounds.height, job.half.data() + c * channelBytes,
+                                  rowBytes);
         }
     }
 
-    void writeTileToTiff(std::int64_t index, int plane, const Piece& piece) {
+    void writeTileToTiff(std::int64_t index, int plane, std::vector<std::byte>& bytes) {
         const std::int64_t tilesPerPlane = levels[0].tilesAcross * levels[0].tilesDown;
         const auto number = static_cast<std::uint32_t>(index + plane * tilesPerPlane);
-        auto* data = const_cast<std::byte*>(piece.data);
-        const auto size = static_cast<tmsize_t>(piece.size);
+        const auto size = static_cast<tmsize_t>(bytes.size());
         const tmsize_t written = options.compression == TiffCompression::Jpeg
-                                     ? TIFFWriteEncodedTile(tif, number, data, size)
-                                     : TIFFWriteRawTile(tif, number, data, size);
+                                     ? TIFFWriteEncodedTile(tif, number, bytes.data(), size)
+                                     : TIFFWriteRawTile(tif, number, bytes.data(), size);
         if (written < 0)
             fail("writing tile " + std::to_string(number) + " failed");
-    }
-
-    // Encodes and stores every ready tile of every level, cascading into the next level.
-    void flushReady() {
-        const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-        for (std::size_t l = 0; l < levels.size(); ++l) {
-            Level& level = levels[l];
-            if (level.ready.empty())
-                continue;
-            const bool hasNext = l + 1 < levels.size();
-            jobs.resize(level.ready.size());
-            for (std::size_t i = 0; i < level.ready.size(); ++i) {
-                const auto it = level.partial.find(level.ready[i]);
-                jobs[i].tile = level.ready[i];
-                jobs[i].buffer = std::move(it->second);
-                jobs[i].error.clear();
-                level.partial.erase(it);
-            }
-            const auto count = static_cast<std::int64_t>(level.ready.size());
-            level.ready.clear();
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (count > 1)
-            for (std::int64_t i = 0; i < count; ++i) {
-                Job& job = jobs[static_cast<std::size_t>(i)];
-                try {
-                    encode(job);
-                    if (hasNext)
-                        reduce(level, job);
-                } catch (const std::exception& e) {
-                    job.error = std::string("encoding a tile failed: ") + e.what();
-                }
-            }
-            for (std::int64_t i = 0; i < count; ++i) {
-                Job& job = jobs[static_cast<std::size_t>(i)];
-                if (!job.error.empty())
-                    fail(job.error);
-                for (int p = 0; p < planes; ++p)
-                    store(l, job.tile, p, job.pieces[static_cast<std::size_t>(p)]);
-                ++level.tilesDone;
-                if (hasNext) {
-                    const ConstImageView half(
-                        job.half.data(), ImageInfo{job.halfRect.size(), info.channels, info.dtype},
-                        job.halfRect.width * bps, job.halfRect.width * job.halfRect.height * bps);
-                    paste(static_cast<int>(l + 1), job.halfRect, half);
-                }
-                freeBuffers.push_back(std::move(job.buffer.pixels));
-            }
+        bytesSinceWriteback += size;
+        if (bytesSinceWriteback >= kWritebackInterval) {
+            detail::startWriteback(TIFFFileno(tif));
+            bytesSinceWriteback = 0;
         }
     }
 
-    void store(std::size_t l, std::int64_t index, int plane, const Piece& piece) {
+    // Encodes and stores every ready tile of every level, a batch at a time, cascading each
+    // tile's 2x2 mean into the next level.
+    void flushReady() {
+        for (std::size_t l = 0; l < levels.size(); ++l) {
+            Level& level = levels[l];
+            for (std::size_t first = 0; first < level.ready.size(); first += batchSize())
+                flushBatch(l, first, std::min(batchSize(), level.ready.size() - first));
+            level.ready.clear();
+        }
+    }
+
+    void flushBatch(std::size_t l, std::size_t first, std::size_t count) {
+        Level& level = levels[l];
+        const bool hasNext = l + 1 < levels.size();
+        if (jobs.size() < count)
+            jobs.resize(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            jobs[i].tile = std::move(level.ready[first + i]);
+            jobs[i].error.clear();
+        }
+        const auto n = static_cast<std::int64_t>(count);
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (n > 1)
+        for (std::int64_t i = 0; i < n; ++i) {
+            Job& job = jobs[static_cast<std::size_t>(i)];
+            try {
+                const ConstImageView pixels = pixelsOf(level, job.tile);
+                encoder->encode(pixels, job.encoded);
+                if (hasNext)
+                    reduce(level, pixels, job);
+            } catch (const std::exception& e) {
+                job.error = std::string("encoding a tile failed: ") + e.what();
+            }
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            Job& job = jobs[i];
+            if (!job.error.empty())
+                fail(job.error);
+            for (int p = 0; p < planes; ++p)
+                store(l, job.tile.tile, p, job.encoded[static_cast<std::size_t>(p)]);
+            ++level.tilesDone;
+            if (hasNext) {
+                const ConstImageView half(
+                    job.half.data(), ImageInfo{job.halfRect.size(), info.channels, info.dtype},
+                    job.halfRect.width * bps, job.halfRect.width * job.halfRect.height * bps);
+                accept(l + 1, job.halfRect, half, false);
+            }
+            recycle(std::move(job.tile.buffer));
+            job.tile = {};
+        }
+    }
+
+    void store(std::size_t l, std::int64_t index, int plane, std::vector<std::byte>& bytes) {
         if (l == 0) {
-            writeTileToTiff(index, plane, piece);
+            writeTileToTiff(index, plane, bytes);
             return;
         }
         int err = 0;
-        if (!detail::pwriteFully(scratchFd, piece.data, piece.size, scratchEnd, err))
+        if (!detail::pwriteFully(scratchFd, bytes.data(), bytes.size(), scratchEnd, err))
             fail("writing the scratch file '" + scratchPath + "' failed: " + errnoText(err));
         levels[l].stored[static_cast<std::size_t>(index * planes + plane)] = {
-            scratchEnd, static_cast<std::int64_t>(piece.size)};
-        scratchEnd += static_cast<std::int64_t>(piece.size);
+            scratchEnd, static_cast<std::int64_t>(bytes.size())};
+        scratchEnd += static_cast<std::int64_t>(bytes.size());
     }
 
     template <typename... Args>
@@ -577,6 +504,8 @@ void TiffSink::begin(const ImageInfo& info) {
     s.rgb = rgb;
     s.planes = rgb ? 1 : info.channels;
     s.bps = static_cast<std::int64_t>(bytesPerSample(info.dtype));
+    s.threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+    s.encoder.emplace(options_, info.dtype, rgb);
     Size size = info.size;
     const int levelCount = tiffLevelCount(info.size, options_);
     for (int l = 0; l < levelCount; ++l) {
@@ -649,7 +578,7 @@ void TiffSink::write(const Rect& region, ConstImageView pixels) {
     }
     if (region.empty())
         return;
-    s.paste(0, region, pixels);
+    s.accept(0, region, pixels, true);
     s.flushReady();
 }
 

@@ -18,6 +18,7 @@
 #include "ome_xml.hpp"
 #include "tiff_directory.hpp"
 #include "tileflow/error.hpp"
+#include "tileflow/limits.hpp"
 #include "tileflow/tile_cache.hpp"
 
 namespace tileflow {
@@ -38,6 +39,7 @@ struct Level {
 
 struct TiffSource::Impl {
     std::string path;
+    ResourceLimits limits = resourceLimits();
     ImageInfo info;
     std::vector<Level> levels;
     SourceMetadata meta;
@@ -73,7 +75,7 @@ struct TiffSource::Impl {
                 }
             }
             if (!handle_)
-                handle_ = detail::openTiff(impl.path);
+                handle_ = detail::openTiff(impl.path, impl.limits);
         }
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
@@ -334,7 +336,7 @@ void TiffSource::Impl::load() {
         fail("cannot open: " + std::generic_category().message(errno));
     fileSize = static_cast<std::uint64_t>(st.st_size);
 
-    std::unique_ptr<Handle> h = detail::openTiff(path);
+    std::unique_ptr<Handle> h = detail::openTiff(path, limits);
     TIFF* tif = h->tif;
 
     // Every top-level page; libtiff refuses IFD loops while walking the chain.
@@ -351,10 +353,10 @@ void TiffSource::Impl::load() {
                 description = text;
             if (TIFFGetField(tif, TIFFTAG_SOFTWARE, &text) == 1 && text)
                 software = text;
-            pages.emplace_back(detail::readTiffLayout(*h, path, nextId++));
+            pages.emplace_back(detail::readTiffLayout(*h, path, nextId++, limits));
         } else {
             try {
-                pages.emplace_back(detail::readTiffLayout(*h, path, nextId++));
+                pages.emplace_back(detail::readTiffLayout(*h, path, nextId++, limits));
             } catch (const IoError&) {
                 pages.emplace_back();  // a page we cannot read is not a channel or a level
             }
@@ -408,10 +410,7 @@ void TiffSource::Impl::load() {
     int channels = 0;
     for (std::size_t i : channelPages)
         channels += pages[i]->channels;
-    if (channels > kMaxChannels) {
-        fail("the image has " + std::to_string(channels) + " channels (the limit is " +
-             std::to_string(kMaxChannels) + ")");
-    }
+    limits.checkChannels(path + ": the image", channels);
     info = {first.size, channels, first.dtype};
 
     Level base;
@@ -453,7 +452,7 @@ void TiffSource::Impl::load() {
             if (TIFFSetSubDirectory(tif, p.subIfds[k]) == 0 || !h->errors.empty())
                 failLibtiff(*h, "cannot read SubIFD " + std::to_string(k));
             try {
-                level.planes.push_back(detail::readTiffLayout(*h, path, nextId++));
+                level.planes.push_back(detail::readTiffLayout(*h, path, nextId++, limits));
             } catch (const IoError&) {
                 break;  // a SubIFD we cannot read (a thumbnail, say) is not a level
             }

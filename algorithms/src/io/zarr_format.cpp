@@ -192,7 +192,8 @@ bool readMetadataFile(const std::string& path, const std::string& store, std::st
     return true;
 }
 
-ZarrArray parseZarray(const std::string& text, const std::string& where) {
+ZarrArray parseZarray(const std::string& text, const std::string& where,
+                      const ResourceLimits& limits) {
     Json doc;
     try {
         doc = Json::parse(text);
@@ -222,9 +223,12 @@ ZarrArray parseZarray(const std::string& text, const std::string& where) {
         for (std::size_t i = 0; i < a.shape.size(); ++i) {
             if (__builtin_mul_overflow(total, a.shape[i], &total) || total > kZarrMaxArrayBytes)
                 fail(where, "the shape claims more than the 1 PiB an image may have");
-            if (__builtin_mul_overflow(chunk, a.chunks[i], &chunk) || chunk > kZarrMaxChunkBytes)
-                fail(where, "a chunk would hold more than the 512 MiB allowed per chunk");
+            if (__builtin_mul_overflow(chunk, a.chunks[i], &chunk))
+                chunk = std::numeric_limits<std::int64_t>::max();
         }
+        limits.checkTile(
+            "cannot read zarr store " + where + ": a chunk of " + doc["chunks"].dump() + " samples",
+            "chunk", chunk);
 
         if (doc.value("order", std::string("C")) != "C")
             fail(where,
@@ -244,12 +248,13 @@ ZarrArray parseZarray(const std::string& text, const std::string& where) {
     }
 }
 
-ZarrArray readZarray(const std::string& arrayDir, const std::string& store) {
+ZarrArray readZarray(const std::string& arrayDir, const std::string& store,
+                     const ResourceLimits& limits) {
     std::string text;
     const std::string file = arrayDir + "/.zarray";
     if (!readMetadataFile(file, store, text))
         fail(store, "'" + file + "' does not exist");
-    return parseZarray(text, store + " (" + file + ")");
+    return parseZarray(text, store + " (" + file + ")", limits);
 }
 
 std::string zarrDTypeCode(DType dtype) {

@@ -3,7 +3,8 @@
 // Private to the library. parseZarray() validates a .zarray document completely (format,
 // shape, chunks, dtype, order, filters, compressor, fill value, separator, size limits)
 // before anything is allocated; decodeChunk() turns a chunk file's bytes into exactly one
-// chunk of samples or throws. All failures are tileflow::IoError naming the store.
+// chunk of samples or throws. All failures are tileflow::IoError naming the store (LimitError
+// for a chunk over the resource limits).
 #pragma once
 
 #include <cstddef>
@@ -13,10 +14,12 @@
 #include <vector>
 
 #include "tileflow/image.hpp"
+#include "tileflow/limits.hpp"
 
 namespace tileflow::detail {
 
-// A single decoded chunk may hold at most this many bytes (all its dimensions).
+// OmeZarrSink writes chunks of at most 4 times this across all channels. Chunks that are read
+// are checked against ResourceLimits::maxTileBytes instead.
 inline constexpr std::int64_t kZarrMaxChunkBytes = std::int64_t{512} << 20;
 // A whole array may claim at most this many bytes (it is never read whole).
 inline constexpr std::int64_t kZarrMaxArrayBytes = std::int64_t{1} << 50;
@@ -44,9 +47,12 @@ struct ZarrArray {
     }
 };
 
-// Reads and validates `<arrayDir>/.zarray`. `store` names the store in messages.
-ZarrArray readZarray(const std::string& arrayDir, const std::string& store);
-ZarrArray parseZarray(const std::string& text, const std::string& where);
+// Reads and validates `<arrayDir>/.zarray`. `store` names the store in messages. A chunk over
+// `limits` (maxTileBytes, maxMemoryBytes) throws LimitError.
+ZarrArray readZarray(const std::string& arrayDir, const std::string& store,
+                     const ResourceLimits& limits);
+ZarrArray parseZarray(const std::string& text, const std::string& where,
+                      const ResourceLimits& limits);
 
 // The .zarray document of a C-ordered array without filters.
 nlohmann::json zarrayJson(const ZarrArray& array);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "tileflow/error.hpp"
+#include "tileflow/limits.hpp"
 #include "tileflow/tile_cache.hpp"
 #include "tileflow/zarr.hpp"
 #include "zarr_format.hpp"
@@ -129,10 +130,11 @@ std::optional<double> micronsPer(const std::string& unit) {
     return std::nullopt;
 }
 
-Level openLevel(const std::string& dir, const std::string& store, const Axes& axes) {
+Level openLevel(const std::string& dir, const std::string& store, const Axes& axes,
+                const ResourceLimits& limits) {
     Level l;
     l.dir = dir;
-    l.array = detail::readZarray(dir, store);
+    l.array = detail::readZarray(dir, store, limits);
     const auto dims = l.array.shape.size();
     const Axes a = axes.xAxis < 0 ? defaultAxes(dims) : axes;
     if (a.xAxis != static_cast<int>(dims) - 1)
@@ -144,13 +146,13 @@ Level openLevel(const std::string& dir, const std::string& store, const Axes& ax
     const auto& shape = l.array.shape;
     const auto& chunks = l.array.chunks;
     l.size = {shape[static_cast<std::size_t>(l.xAxis)], shape[static_cast<std::size_t>(l.yAxis)]};
+    const std::string what = "cannot read zarr store '" + store + "': array '" + dir + "'";
+    limits.checkPixels(what, l.size.width, l.size.height);
     l.chunkY = chunks[static_cast<std::size_t>(l.yAxis)];
     l.chunkX = chunks[static_cast<std::size_t>(l.xAxis)];
     if (l.cAxis >= 0) {
         const std::int64_t c = shape[static_cast<std::size_t>(l.cAxis)];
-        if (c > 65536)
-            fail(store, "array '" + dir + "' claims " + std::to_string(c) +
-                            " channels, more than the 65536 supported");
+        limits.checkChannels(what, c);
         l.channels = static_cast<int>(c);
         l.chunkC = std::min(chunks[static_cast<std::size_t>(l.cAxis)], c);
     }
@@ -203,6 +205,7 @@ std::optional<std::vector<std::byte>> readChunkFile(const std::string& file, std
 
 struct ZarrSource::Impl {
     std::string path;
+    ResourceLimits limits = resourceLimits();
     ImageInfo info;
     SourceMetadata meta;
     std::vector<Level> levels;
@@ -294,11 +297,11 @@ struct ZarrSource::Impl {
                 std::string text;
                 if (!detail::readMetadataFile(dir + "/.zarray", path, text))
                     fail(path, "dataset '" + d["path"].get<std::string>() + "' has no .zarray");
-                const auto dims = detail::parseZarray(text, "'" + path + "'").shape.size();
+                const auto dims = detail::parseZarray(text, "'" + path + "'", limits).shape.size();
                 axes = axesOf(ms, dims, path);
                 globalScale = scaleOf(ms, axes.xAxis, dims, path);
             }
-            Level l = openLevel(dir, path, axes);
+            Level l = openLevel(dir, path, axes, limits);
             l.scaleX = scaleOf(d, axes.xAxis, l.array.shape.size(), path);
             levels.push_back(std::move(l));
         }
@@ -333,7 +336,7 @@ struct ZarrSource::Impl {
             meta.format = "zarr";
             Axes none;
             none.xAxis = -1;
-            levels.push_back(openLevel(path, path, none));
+            levels.push_back(openLevel(path, path, none, limits));
         } else {
             if (!detail::readMetadataFile(path + "/.zattrs", path, text))
                 fail(path, "neither a zarr array (.zarray) nor an OME-Zarr group (.zattrs)");

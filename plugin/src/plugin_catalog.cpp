@@ -1,0 +1,194 @@
+#include "tileflow/plugin/plugin_catalog.hpp"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QLibrary>
+#include <QPluginLoader>
+#include <QStandardPaths>
+#include <array>
+#include <optional>
+
+#include "tileflow/plugin/host_extension.hpp"
+#include "tileflow/plugin/interface_id.hpp"
+#include "tileflow/plugin/operation_plugin.hpp"
+
+namespace tileflow::plugin {
+
+namespace {
+
+// The interfaces this host provides, at the versions it was built with.
+const InterfaceId& operationPluginInterface() {
+    static const InterfaceId id =
+        *InterfaceId::parse(QStringLiteral(TILEFLOW_OPERATION_PLUGIN_IID));
+    return id;
+}
+const InterfaceId& hostExtensionInterface() {
+    static const InterfaceId id = *InterfaceId::parse(QStringLiteral(TILEFLOW_HOST_EXTENSION_IID));
+    return id;
+}
+std::array<InterfaceId, 2> hostInterfaces() {
+    return {operationPluginInterface(), hostExtensionInterface()};
+}
+
+QString knownInterfaces() {
+    QStringList names;
+    for (const InterfaceId& id : hostInterfaces())
+        names << id.name + QLatin1Char(' ') + id.version();
+    return names.join(QStringLiteral(", "));
+}
+
+QString oneLine(QString text) {
+    return text.replace(QLatin1Char('\n'), QLatin1Char(' ')).trimmed();
+}
+
+// Why a module with this IID cannot be used here; nullopt when it can.
+std::optional<QString> interfaceRefusal(const QString& iid) {
+    const std::optional<InterfaceId> id = InterfaceId::parse(iid);
+    if (!id) {
+        return QStringLiteral(
+                   "not a TileFlow plugin: its IID '%1' is not "
+                   "org.tileflow.<Interface>/<major>.<minor>")
+            .arg(iid);
+    }
+    for (const InterfaceId& host : hostInterfaces()) {
+        if (host.name != id->name)
+            continue;
+        if (isCompatible(host, *id))
+            return std::nullopt;
+        return QStringLiteral(
+                   "built for %1 %2, but this host provides %1 %3 (needs major version "
+                   "%4 and minor version at most %5)")
+            .arg(id->name, id->version(), host.version())
+            .arg(host.majorVersion)
+            .arg(host.minorVersion);
+    }
+    return QStringLiteral("unknown TileFlow interface '%1' (this host provides %2)")
+        .arg(iid, knownInterfaces());
+}
+
+// Fills name, version and description from the module's JSON metadata; returns why the
+// metadata is unusable, or nullopt.
+std::optional<QString> readMetadata(const QJsonObject& pluginData, PluginRecord& record) {
+    if (!pluginData.contains(QLatin1String("MetaData"))) {
+        return QStringLiteral(
+            "no JSON metadata (Q_PLUGIN_METADATA needs FILE \"<plugin>.json\" with \"name\" and "
+            "\"version\")");
+    }
+    const QJsonObject meta = pluginData.value(QLatin1String("MetaData")).toObject();
+    for (const char* key : {"name", "version"}) {
+        const QJsonValue value = meta.value(QLatin1String(key));
+        if (!value.isString() || value.toString().trimmed().isEmpty()) {
+            return QStringLiteral("invalid JSON metadata: \"%1\" must be a non-empty string")
+                .arg(QLatin1String(key));
+        }
+    }
+    const QJsonValue description = meta.value(QLatin1String("description"));
+    if (!description.isUndefined() && !description.isString())
+        return QStringLiteral("invalid JSON metadata: \"description\" must be a string");
+    record.name = meta.value(QLatin1String("name")).toString().trimmed();
+    record.version = meta.value(QLatin1String("version")).toString().trimmed();
+    record.description = description.toString();
+    return std::nullopt;
+}
+
+}  // namespace
+
+QStringList PluginCatalog::searchPaths() {
+    QStringList candidates;
+    const QString fromEnvironment = qEnvironmentVariable("TILEFLOW_PLUGIN_PATH");
+    candidates << fromEnvironment.split(QLatin1Char(':'), Qt::SkipEmptyParts);
+    if (QCoreApplication::instance() != nullptr) {
+        const QDir appDir(QCoreApplication::applicationDirPath());
+        candidates << appDir.filePath(QStringLiteral("plugins"))
+                   << appDir.filePath(QStringLiteral(TILEFLOW_INSTALLED_PLUGIN_DIR));
+    }
+    const QString userData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (!userData.isEmpty())
+        candidates << QDir(userData).filePath(QStringLiteral("plugins"));
+
+    QStringList folders;
+    for (const QString& candidate : candidates) {
+        const QString folder = QFileInfo(candidate).canonicalFilePath();  // empty if missing
+        if (!folder.isEmpty() && QFileInfo(folder).isDir() && !folders.contains(folder))
+            folders << folder;
+    }
+    return folders;
+}
+
+void PluginCatalog::scan(const QStringList& folders) {
+    for (const QString& folder : folders) {
+        const QFileInfoList files =
+            QDir(folder).entryInfoList(QDir::Files | QDir::Readable, QDir::Name);
+        for (const QFileInfo& file : files) {
+            const QString path = file.canonicalFilePath();
+            if (!QLibrary::isLibrary(path) || examinedPaths_.contains(path))
+                continue;
+            examinedPaths_ << path;
+            examine(path);
+        }
+    }
+}
+
+void PluginCatalog::examine(const QString& path) {
+    PluginRecord& record = records_.emplace_back();
+    record.path = path;
+    QPluginLoader loader(path);
+    const auto refuse = [&record](const QString& reason) { record.reason = oneLine(reason); };
+
+    const QJsonObject pluginData = loader.metaData();
+    if (pluginData.isEmpty())
+        return refuse(QStringLiteral("not a Qt plugin or damaged: ") + loader.errorString());
+    record.iid = pluginData.value(QLatin1String("IID")).toString();
+    if (auto reason = interfaceRefusal(record.iid))
+        return refuse(*reason);
+    if (auto reason = readMetadata(pluginData, record))
+        return refuse(*reason);
+    for (const PluginRecord& other : records_) {
+        if (&other != &record && other.status == PluginRecord::Status::Loaded &&
+            other.name == record.name) {
+            return refuse(QStringLiteral("a plugin named '%1' is already loaded from %2")
+                              .arg(record.name, other.path));
+        }
+    }
+
+    if (!loader.load())
+        return refuse(QStringLiteral("cannot load: ") + loader.errorString());
+    QObject* instance = loader.instance();
+    if (instance == nullptr)
+        return refuse(QStringLiteral("cannot create the plugin object: ") + loader.errorString());
+    // Cast with the IID the module was built for: a compatible older minor version is
+    // declared under its own IID string, which qobject_cast with the host's would not match.
+    void* implementation = instance->qt_metacast(record.iid.toLatin1().constData());
+    if (implementation == nullptr) {
+        return refuse(QStringLiteral("its plugin object (%1) does not implement %2 "
+                                     "(Q_INTERFACES missing?)")
+                          .arg(QLatin1String(instance->metaObject()->className()), record.iid));
+    }
+    if (InterfaceId::parse(record.iid)->name == operationPluginInterface().name)
+        record.operationPlugin = static_cast<OperationPlugin*>(implementation);
+    else
+        record.hostExtension = static_cast<HostExtension*>(implementation);
+    record.instance = instance;
+    record.status = PluginRecord::Status::Loaded;
+}
+
+std::vector<OperationPlugin*> PluginCatalog::operationPlugins() const {
+    std::vector<OperationPlugin*> plugins;
+    for (const PluginRecord& record : records_) {
+        if (record.operationPlugin != nullptr)
+            plugins.push_back(record.operationPlugin);
+    }
+    return plugins;
+}
+
+HostExtension* PluginCatalog::hostExtension(const QString& name) const {
+    for (const PluginRecord& record : records_) {
+        if (record.hostExtension != nullptr && record.name == name)
+            return record.hostExtension;
+    }
+    return nullptr;
+}
+
+}  // namespace tileflow::plugin

@@ -1,0 +1,5 @@
+#include "vanishing_dependency.hpp"
+
+int vanishingDependency() {
+    return 42;
+}
