@@ -11,8 +11,9 @@
 // a cancel stops a gathering that is no longer wanted.
 //
 // Thread-safety: schedule(), cancel() and setDisplayMapping() are called from the owner's
-// thread; Delivery callbacks are called on worker threads (cancelled() also from cancel()),
-// with the queue's lock held, so they must only post. The destructor stops and joins.
+// thread. Delivery callbacks are called on worker threads (cancelled() also from cancel()),
+// failure() and cancelled() with the queue's lock held: they must only post. The destructor
+// stops and joins the workers.
 #pragma once
 
 #include <QImage>
@@ -38,21 +39,23 @@
 
 namespace tileflow::plugin::detail {
 
+struct TileRequest {
+    Rect rect;         // level pixels
+    QRect level0Rect;  // the same tile in level-0 pixels
+};
+
+struct TileResult {
+    quint64 generation = 0;
+    int level = 0;
+    TileRequest tile;
+    QImage display;
+    std::shared_ptr<const Image> raw;
+};
+
 class ViewTiles {
 public:
-    struct Request {
-        Rect rect;          // level pixels
-        QRect level0Rect;  // the same tile in level-0 pixels
-    };
-    struct Result {
-        quint64 generation = 0;
-        int level = 0;
-        Request tile;
-        QImage display;
-        std::shared_ptr<const Image> raw;
-    };
     struct Delivery {
-        std::function<void(const Result&)> tile;
+        std::function<void(const TileResult&)> tile;
         std::function<void(quint64 generation, const QString& message)> failure;
         // Every worker has put down the tiles of the generations before the cancel.
         std::function<void()> cancelled;
@@ -66,7 +69,7 @@ public:
     ViewTiles& operator=(const ViewTiles&) = delete;
 
     // Replaces the queue by `tiles` of `level`, in order; older generations are dropped.
-    void schedule(quint64 generation, int level, const std::vector<Request>& tiles);
+    void schedule(quint64 generation, int level, const std::vector<TileRequest>& tiles);
     // Empties the queue and drops everything older than `generation`; Delivery::cancelled
     // follows once no worker computes such a tile any more.
     void cancel(quint64 generation);
@@ -78,7 +81,7 @@ private:
     struct Task {
         quint64 generation = 0;
         int level = 0;
-        Request tile;
+        TileRequest tile;
     };
     struct Gathering {
         int level = 0;

@@ -69,9 +69,7 @@ std::string inputFile(const ScratchFolder& folder, const IoCase& c) {
     if (!fs::exists(path)) {
         const SyntheticSource synthetic({{c.size, c.size}, c.channels, c.dtype, 1});
         TiffSink sink(path.string(), {.compression = TiffCompression::None, .levels = 1});
-        TileFlow(EngineOptions{.chunk = {2048, 2048}})
-            .configure(createOperation("copy"))
-            .run(synthetic, sink);
+        TileFlow().configure(createOperation("copy")).run(synthetic, sink);
     }
     return path.string();
 }
@@ -81,9 +79,7 @@ IoResult runIoCase(const BenchArguments& args, const ScratchFolder& folder, cons
     const std::string input = inputFile(folder, c);
     const std::string output = (folder.path() / "out.tif").string();
     const auto op = createOperation(args.operation, args.parameters);
-    EngineOptions engine = args.engine;
-    if (engine.chunk.empty())
-        engine.chunk = {2048, 2048};
+    const EngineOptions& engine = args.engine;
     const TileFlow flow = TileFlow(engine).configure(op);
     resetPeakRss();
     const auto begin = std::chrono::steady_clock::now();

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "arguments.hpp"
 #include "commands.hpp"
+#include "operation_lookup.hpp"
 #include "signal_stop.hpp"
 #include "tileflow/converting_sink.hpp"
 #include "tileflow/error.hpp"
@@ -34,11 +36,28 @@ std::string describe(const ImageInfo& info) {
            std::to_string(info.channels) + " " + std::string(dtypeName(info.dtype));
 }
 
+void printParameters(const OperationInfo& info, std::ostream& out) {
+    for (const ParameterInfo& p : info.parameters) {
+        out << "      --param " << p.name << "=<" << p.defaultValue << ">";
+        if (p.type == ParameterType::Choice) {
+            out << "  one of:";
+            for (const auto& c : p.choices)
+                out << ' ' << c;
+        } else if (p.type != ParameterType::Boolean) {
+            out << "  [" << p.minimum << ", " << p.maximum << "]"
+                << (p.unit.empty() ? "" : " " + p.unit);
+        }
+        out << "  " << p.description << '\n';
+    }
+}
+
 }  // namespace
 
 int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const ProcessArguments parsed = parseProcessArguments(args);
-    const auto op = createOperation(parsed.operation, parsed.parameters);
+    // Conversion (no --op, or --op copy) is compiled in and needs no plugin scan.
+    const auto op = parsed.operation == "copy" ? createOperation("copy", parsed.parameters)
+                                               : findOperation(parsed.operation, parsed.parameters);
     const auto file = openSource(parsed.input);
     // The level, region and channels asked for, as views over the file.
     const Source* source = file.get();
@@ -110,19 +129,32 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
 }
 
 int runOps(std::ostream& out) {
-    for (const OperationInfo& info : builtinOperations()) {
-        out << info.id << " - " << info.name << "\n    " << info.description << '\n';
-        for (const ParameterInfo& p : info.parameters) {
-            out << "    --param " << p.name << "=<" << p.defaultValue << ">";
-            if (p.type == ParameterType::Choice) {
-                out << "  one of:";
-                for (const auto& c : p.choices)
-                    out << ' ' << c;
-            } else if (p.type != ParameterType::Boolean) {
-                out << "  [" << p.minimum << ", " << p.maximum << "]"
-                    << (p.unit.empty() ? "" : " " + p.unit);
-            }
-            out << "  " << p.description << '\n';
+    // An id listed by an earlier provider hides the same id further down.
+    std::map<std::string, std::string> providerOf;
+    for (const OperationProvider& provider : operationProviders()) {
+        const bool compiledIn = provider.plugin == nullptr;
+        std::vector<const OperationInfo*> shown;
+        for (const OperationInfo& info : provider.operations) {
+            // The compiled-in registry is only listed for what no plugin provides.
+            if (!compiledIn || providerOf.count(info.id) == 0)
+                shown.push_back(&info);
+        }
+        if (shown.empty() && provider.error.empty())
+            continue;
+        if (compiledIn)
+            out << "compiled in (no plugin provides these):\n";
+        else
+            out << "plugin " << provider.name << ' ' << provider.version << " (" << provider.path
+                << "):\n";
+        if (!provider.error.empty())
+            out << "  error: " << provider.error << '\n';
+        for (const OperationInfo* info : shown) {
+            const auto [first, isFirst] = providerOf.emplace(info->id, provider.name);
+            out << "  " << info->id << " - " << info->name;
+            if (!isFirst)
+                out << "  (hidden by plugin " << first->second << ")";
+            out << "\n      " << info->description << '\n';
+            printParameters(*info, out);
         }
     }
     return 0;

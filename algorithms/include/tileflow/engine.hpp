@@ -136,6 +136,11 @@ public:
     Image run(ConstImageView input, const RunControl& control = {}) const;
     // Streams `source` through the operation into `sink`.
     RunReport run(const Source& source, Sink& sink, const RunControl& control = {}) const;
+    // Runs only the operation's statistics passes over `source` and returns their merged
+    // results, the `statistics` that process() receives in a run over the same source (empty
+    // for operations without statistics passes). Callbacks see the passes' tiles as the
+    // whole run, without onStart/onEnd; a stop request throws tileflow::Cancelled.
+    StatisticsList gatherStatistics(const Source& source, const RunControl& control = {}) const;
 
 private:
     EngineOptions options_;

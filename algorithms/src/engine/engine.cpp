@@ -152,6 +152,15 @@ private:
     detail::Lease chunkOut_;
 };
 
+// Keeps nothing: gatherStatistics() streams a source through passes that write no pixels.
+class DiscardSink final : public Sink {
+public:
+    void begin(const ImageInfo&) override {}
+    void write(const Rect&, ConstImageView) override {}
+    void commit() override {}
+    void abort() noexcept override {}
+};
+
 class Runner {
 public:
     Runner(const EngineOptions& options, const Operation& op, const ImageInfo& input, bool inMemory,
@@ -197,6 +206,20 @@ public:
 
     const ImageInfo& outputInfo() const { return output_; }
     const detail::ChunkPlan& plan() const { return *plan_; }
+
+    // Runs the statistics passes only; their tiles make up the whole of the progress.
+    StatisticsList gatherStatistics(Endpoints& io) {
+        const int passes = op_.statisticsPasses(input_);
+        state_.setTotals(passes, input_.channels, plan_->count() * passes,
+                         plan_->grid().count() * passes, input_.size.area() * passes);
+        StatisticsList statistics;
+        for (int pass = 0; pass < passes; ++pass) {
+            state_.startPass(pass);
+            statistics.push_back(gather(io, pass, statistics));
+        }
+        throwIfStopped();
+        return statistics;
+    }
 
     RunReport run(Endpoints& io) {
         const int passes = op_.statisticsPasses(input_) + 1;
@@ -388,6 +411,15 @@ Image TileFlow::run(ConstImageView input, const RunControl& control) const {
     MemoryEndpoints io(input, output.view());
     runner.run(io);
     return output;
+}
+
+StatisticsList TileFlow::gatherStatistics(const Source& source, const RunControl& control) const {
+    if (!operation_)
+        throw InvalidArgument("gatherStatistics() before configure(): no operation to ask");
+    Runner runner(options_, *operation_, source.info(), false, control);
+    DiscardSink nothing;
+    StreamEndpoints io(source, nothing, runner.outputInfo(), runner.plan());
+    return runner.gatherStatistics(io);
 }
 
 RunReport TileFlow::run(const Source& source, Sink& sink, const RunControl& control) const {
