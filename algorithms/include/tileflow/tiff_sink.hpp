@@ -34,7 +34,7 @@
 // their pixels have arrived, and so are the reduced levels (each finished tile's 2x2 mean
 // goes into the next level's partial tile). With chunks aligned to the tile grid nothing
 // is gathered at level 0; otherwise the partial tiles cover about one row of tiles plus one
-// chunk. Finished tiles are compressed in batches of two per thread (OpenMP; deflate through
+// chunk. Finished tiles are compressed in batches of about 32 MiB, at least two per thread (OpenMP; deflate through
 // libdeflate and zstd through libzstd, called directly) and written in order, so memory is
 // O(threads x tile + (image width + chunk) x tile size in the unaligned case), independent
 // of the image height. Level 0's tiles go straight into the output through libtiff, which

@@ -29,6 +29,8 @@ namespace {
 
 // Level-0 bytes written between two write-back requests.
 constexpr std::int64_t kWritebackInterval = std::int64_t{32} << 20;
+// Uncompressed bytes of tiles encoded together (at least two tiles per thread).
+constexpr std::int64_t kBatchBytes = std::int64_t{32} << 20;
 
 std::int64_t ceilDiv(std::int64_t a, std::int64_t b) {
     return (a + b - 1) / b;
@@ -169,7 +171,10 @@ struct TiffSink::State {
     std::int64_t planeBytes() const { return tile() * tile() * bps; }
     // Tiles encoded at once: enough to keep every thread busy, few enough that the encoded
     // tiles of a batch stay small.
-    std::size_t batchSize() const { return static_cast<std::size_t>(2 * threads); }
+    std::size_t batchSize() const {
+        return static_cast<std::size_t>(
+            std::max<std::int64_t>(2 * threads, kBatchBytes / tileBytes()));
+    }
 
     Rect tileRect(const Level& level, std::int64_t index) const {
         const std::int64_t tx = index % level.tilesAcross;

@@ -51,7 +51,7 @@ public:
     virtual ViewState view() const = 0;
 
     // The host's main window, as parent for dialogs.
-    virtual QWidget* parentWidget() const = 0;
+    virtual QWidget* dialogParent() const = 0;
     // Shows `panel` titled `title` in the host's dock area `area`; the host takes ownership.
     virtual void addPanel(QWidget* panel, const QString& title, Qt::DockWidgetArea area) = 0;
 
