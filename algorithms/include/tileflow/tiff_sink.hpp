@@ -34,14 +34,14 @@
 // their pixels have arrived, and so are the reduced levels (each finished tile's 2x2 mean
 // goes into the next level's partial tile). With chunks aligned to the tile grid nothing
 // is gathered at level 0; otherwise the partial tiles cover about one row of tiles plus one
-// chunk. Finished tiles are compressed in batches of about 32 MiB, at least two per thread (OpenMP; deflate through
-// libdeflate and zstd through libzstd, called directly) and written in order, so memory is
-// O(threads x tile + (image width + chunk) x tile size in the unaligned case), independent
-// of the image height. Level 0's tiles go straight into the output through libtiff, which
-// is asked to start writing them back to disk every 32 MiB so the final fsync is short; the
-// reduced levels' encoded tiles go to a scratch file and are copied behind level 0 in
-// commit(), because libtiff writes one directory at a time. JPEG is encoded by libtiff on
-// the writing thread.
+// chunk. Finished tiles are compressed in batches of about 32 MiB, at least two per thread
+// (OpenMP; deflate through libdeflate and zstd through libzstd, called directly), and
+// written in order. Memory is therefore O(batch + (image width + chunk) x tile size in the
+// unaligned case), independent of the image height. Level 0's tiles go straight into the
+// output through libtiff, which is asked to start writing them back to disk every 32 MiB
+// so the final fsync is short; the reduced levels' encoded tiles go to a scratch file and
+// are copied behind level 0 in commit(), because libtiff writes one directory at a time.
+// JPEG is encoded by libtiff on the writing thread.
 //
 // Atomicity: the output is written to <path>.tmp-<pid>-<random> (and the reduced levels to
 // <that>.levels) next to <path>; commit() flushes the file to disk (fsync) and renames it
