@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "limits_guard.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/limits.hpp"
@@ -12,23 +13,12 @@
 #include "tileflow/synthetic.hpp"
 
 using namespace tileflow;
+using tileflow::testing::LimitsGuard;
 
 namespace {
 
 constexpr std::int64_t kMiB = std::int64_t{1} << 20;
 constexpr std::int64_t kGiB = std::int64_t{1} << 30;
-
-// Restores the limits in force when it was made.
-class LimitsGuard {
-public:
-    LimitsGuard() : saved_(resourceLimits()) {}
-    ~LimitsGuard() { setResourceLimits(saved_); }
-    LimitsGuard(const LimitsGuard&) = delete;
-    LimitsGuard& operator=(const LimitsGuard&) = delete;
-
-private:
-    ResourceLimits saved_;
-};
 
 void setMaxMemory(std::int64_t bytes) {
     ResourceLimits limits = resourceLimits();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "hostile_tiff.hpp"
+#include "limits_guard.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/limits.hpp"
 #include "tileflow/monitors.hpp"
@@ -19,6 +20,7 @@
 #include "tileflow/zarr.hpp"
 
 using namespace tileflow;
+using tileflow::testing::LimitsGuard;
 using tileflow::testing::TiffClaim;
 using tileflow::testing::writeHostileTiff;
 
@@ -35,18 +37,6 @@ std::int64_t rssBytes() {
     const auto memory = processMemory();
     return memory ? memory->rssBytes : 0;
 }
-
-// Restores the limits in force when it was made.
-class LimitsGuard {
-public:
-    LimitsGuard() : saved_(resourceLimits()) {}
-    ~LimitsGuard() { setResourceLimits(saved_); }
-    LimitsGuard(const LimitsGuard&) = delete;
-    LimitsGuard& operator=(const LimitsGuard&) = delete;
-
-private:
-    ResourceLimits saved_;
-};
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include "cli/arguments.hpp"
+#include "cli_runner.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/npy.hpp"
@@ -17,24 +18,8 @@
 #include "tileflow/synthetic.hpp"
 
 using namespace tileflow;
-
-namespace {
-
-struct Outcome {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Outcome runTileflow(const QStringList& args) {
-    QProcess p;
-    p.start(TILEFLOW_BINARY, args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-}  // namespace
+using tileflow::testing::Outcome;
+using tileflow::testing::runTileflow;
 
 class TestCli : public QObject {
     Q_OBJECT

@@ -1,32 +1,16 @@
 // tileflow --max-memory: parsing, and the binary refusing what does not fit.
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "cli/arguments.hpp"
+#include "cli_runner.hpp"
 #include "hostile_tiff.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/limits.hpp"
 
 using namespace tileflow;
-
-namespace {
-
-struct Outcome {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Outcome runTileflow(const QStringList& args) {
-    QProcess p;
-    p.start(TILEFLOW_BINARY, args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-}  // namespace
+using tileflow::testing::Outcome;
+using tileflow::testing::runTileflow;
 
 class TestCliLimits : public QObject {
     Q_OBJECT

@@ -5,30 +5,23 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QtTest>
 
-namespace {
+#include "cli_runner.hpp"
 
-struct Outcome {
-    int exitCode = -1;
-    QString out, err;
-};
+using tileflow::testing::Outcome;
+
+namespace {
 
 // Runs the binary with TILEFLOW_PLUGIN_PATH set to `pluginPath` and a user data folder of
 // its own, so plugins installed on this machine do not leak in.
 Outcome runTileflow(const QStringList& args, const QString& pluginPath, const QString& dataHome) {
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("TILEFLOW_PLUGIN_PATH"), pluginPath);
     env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome);
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(TILEFLOW_BINARY), args);
-    p.waitForFinished(60000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return tileflow::testing::runTileflow(args, 60000, env);
 }
 
 }  // namespace
