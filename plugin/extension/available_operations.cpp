@@ -16,7 +16,14 @@ std::vector<AvailableOperation> findOperations() {
     for (const PluginRecord& record : catalog.plugins()) {
         if (record.operationPlugin == nullptr)
             continue;
-        for (OperationInfo& info : record.operationPlugin->operations()) {
+        std::vector<OperationInfo> offered;
+        try {
+            offered = record.operationPlugin->operations();
+        } catch (const std::exception&) {
+            continue;  // a plugin that cannot describe itself offers nothing; `tileflow ops` says
+                       // why
+        }
+        for (OperationInfo& info : offered) {
             if (ids.insert(info.id).second)
                 found.push_back({record.operationPlugin, record.name, std::move(info)});
         }

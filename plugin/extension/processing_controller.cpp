@@ -104,7 +104,8 @@ void ProcessingController::runView() {
     if (!viewJob_ || viewKey_ != selection->key) {
         if (viewJob_) {
             viewJob_.reset();
-            progress_->showOutcome(viewRow_, tr("replaced"));
+            if (progress_)
+                progress_->showOutcome(viewRow_, tr("replaced"));
         }
         try {
             viewJob_ = std::make_unique<ViewJob>(source_, selection->operation, selection->key,
@@ -114,7 +115,7 @@ void ProcessingController::runView() {
             return;
         }
         viewKey_ = selection->key;
-        viewRow_ = progress_->addJob(tr("%1 · view").arg(selection->title));
+        viewRow_ = progress_ ? progress_->addJob(tr("%1 · view").arg(selection->title)) : -1;
         report(viewJob_.get(), viewRow_);
         connect(viewJob_.get(), &ViewJob::tileReady, this,
                 [this, layer = selection->layer, key = selection->key](
@@ -171,7 +172,7 @@ void ProcessingController::exportTo(const QString& path) {
 void ProcessingController::startImageJob(std::unique_ptr<ImageJob> job, const QString& title,
                                          const QString& finishedMessage) {
     ImageJob* started = job.get();
-    report(started, progress_->addJob(title));
+    report(started, progress_ ? progress_->addJob(title) : -1);
     auto forget = [this, started] {
         auto it = std::find_if(imageJobs_.begin(), imageJobs_.end(),
                                [started](const auto& kept) { return kept.get() == started; });

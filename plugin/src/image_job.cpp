@@ -118,7 +118,10 @@ void ImageJob::run() {
                     source_->info().size,
                     source_->metadata().levels[static_cast<std::size_t>(levelIndex)],
                     options_.tileSide),
-                levelIndex, key_, options_.cache, options_.display,
+                // Only crop results equal a view job's tiles, so only they may be shared.
+                levelIndex, key_,
+                options_.engine.reconstruction == Reconstruction::Crop ? options_.cache : nullptr,
+                options_.display,
                 [this, levelIndex](const QRect& level0Rect, const QImage& display,
                                    const std::shared_ptr<const Image>& raw) {
                     post([this, levelIndex, level0Rect, display, raw] {

@@ -1,5 +1,7 @@
 #include "tileflow/plugin/plugin_catalog.hpp"
 
+#include <dlfcn.h>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -93,6 +95,16 @@ std::optional<QString> readMetadata(const QJsonObject& pluginData, PluginRecord&
     return std::nullopt;
 }
 
+// The folder this library was loaded from, so a host installed anywhere finds the plugins
+// installed beside the library (lib/tileflow/plugins); empty if the loader cannot say.
+QString pluginLibraryFolder() {
+    static const char anchor = 0;
+    Dl_info info{};
+    if (::dladdr(&anchor, &info) == 0 || info.dli_fname == nullptr)
+        return {};
+    return QFileInfo(QString::fromLocal8Bit(info.dli_fname)).absolutePath();
+}
+
 }  // namespace
 
 QStringList PluginCatalog::searchPaths() {
@@ -104,6 +116,8 @@ QStringList PluginCatalog::searchPaths() {
         candidates << appDir.filePath(QStringLiteral("plugins"))
                    << appDir.filePath(QStringLiteral(TILEFLOW_INSTALLED_PLUGIN_DIR));
     }
+    if (const QString library = pluginLibraryFolder(); !library.isEmpty())
+        candidates << QDir(library).filePath(QStringLiteral("tileflow/plugins"));
     const QString userData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (!userData.isEmpty())
         candidates << QDir(userData).filePath(QStringLiteral("plugins"));

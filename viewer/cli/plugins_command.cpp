@@ -74,10 +74,11 @@ int runPlugins(const std::vector<std::string>& args, std::ostream& out) {
         json = true;
     }
     // The application folder comes from QCoreApplication; make one unless a host has.
-    std::optional<QCoreApplication> app;
+    // Declared before the application, which must not outlive them.
     int argc = 1;
     char name[] = "tileflow";
     char* argv[] = {name, nullptr};
+    std::optional<QCoreApplication> app;
     if (QCoreApplication::instance() == nullptr)
         app.emplace(argc, argv);
 

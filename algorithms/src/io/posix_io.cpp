@@ -41,8 +41,8 @@ bool pwriteFully(int fd, const void* buffer, std::size_t size, std::int64_t offs
     return true;
 }
 
-void startWriteback(int fd) noexcept {
-    ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+void startWriteback(int fd, std::int64_t offset, std::int64_t size) noexcept {
+    ::sync_file_range(fd, offset, size, SYNC_FILE_RANGE_WRITE);
 }
 
 }  // namespace tileflow::detail

@@ -228,6 +228,8 @@ TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t i
     limits.checkTile(path + ": " + where + ": one " + kind + " of " + std::to_string(p.tileWidth) +
                          "x" + std::to_string(p.tileHeight) + " pixels",
                      unit, bytes.value_or(std::numeric_limits<std::int64_t>::max()));
+    if (!bytes)
+        failTiff(path, where + ": the size of one " + kind + " overflows");
     p.tileBytes = *bytes;
     const std::int64_t stripsDown =
         p.tiled ? p.tilesDown : (std::int64_t{height} + p.rowsPerStrip - 1) / p.rowsPerStrip;

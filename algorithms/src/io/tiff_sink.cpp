@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <omp.h>
+#include <sys/stat.h>
 #include <tiffio.h>
 #include <unistd.h>
 
@@ -147,7 +148,7 @@ struct TiffSink::State {
     std::string scratchPath;
     int scratchFd = -1;
     std::int64_t scratchEnd = 0;
-    std::int64_t bytesSinceWriteback = 0;
+    std::int64_t writtenBackTo = 0;  // level-0 file offset up to which write-back was asked
     TIFF* tif = nullptr;
     std::string tiffErrors;
     std::vector<Level> levels;
@@ -266,10 +267,12 @@ struct TiffSink::State {
                                      : TIFFWriteRawTile(tif, number, bytes.data(), size);
         if (written < 0)
             fail("writing tile " + std::to_string(number) + " failed");
-        bytesSinceWriteback += size;
-        if (bytesSinceWriteback >= kWritebackInterval) {
-            detail::startWriteback(TIFFFileno(tif));
-            bytesSinceWriteback = 0;
+        // libtiff appends tiles, so the file's size is how far it has written.
+        struct stat file {};
+        if (::fstat(TIFFFileno(tif), &file) == 0 &&
+            file.st_size - writtenBackTo >= kWritebackInterval) {
+            detail::startWriteback(TIFFFileno(tif), writtenBackTo, file.st_size - writtenBackTo);
+            writtenBackTo = file.st_size;
         }
     }
 
@@ -583,8 +586,14 @@ void TiffSink::write(const Rect& region, ConstImageView pixels) {
     }
     if (region.empty())
         return;
-    s.accept(0, region, pixels, true);
-    s.flushReady();
+    // Tiles borrowed from `pixels` must not outlive this call: a failed write aborts the sink.
+    try {
+        s.accept(0, region, pixels, true);
+        s.flushReady();
+    } catch (...) {
+        abort();
+        throw;
+    }
 }
 
 void TiffSink::commit() {

@@ -59,6 +59,8 @@ public:
     //   <application dir>/plugins (a build tree),
     //   <application dir>/<relative libdir>/tileflow/plugins (an installed tree,
     //     ../lib/tileflow/plugins for the default layout),
+    //   tileflow/plugins beside libtileflow_plugin itself (an installed tree, whatever
+    //     folder the host application lives in),
     //   <QStandardPaths::AppDataLocation>/plugins (the user's own).
     // The application folders need a QCoreApplication; without one they are left out.
     static QStringList searchPaths();
