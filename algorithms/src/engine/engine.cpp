@@ -212,13 +212,14 @@ public:
         const int passes = op_.statisticsPasses(input_);
         state_.setTotals(passes, input_.channels, plan_->count() * passes,
                          plan_->grid().count() * passes, input_.size.area() * passes);
-        StatisticsList statistics;
-        for (int pass = 0; pass < passes; ++pass) {
-            state_.startPass(pass);
-            statistics.push_back(gather(io, pass, statistics));
+        try {
+            StatisticsList statistics = statisticsPasses(io, passes);
+            throwIfStopped();
+            return statistics;
+        } catch (const std::exception& e) {
+            state_.reportError(e.what());
+            throw;
         }
-        throwIfStopped();
-        return statistics;
     }
 
     RunReport run(Endpoints& io) {
@@ -228,15 +229,9 @@ public:
                          input_.size.area() * passes);
         try {
             state_.notify([](Callbacks& cb, const RunStats& s) { cb.onStart(s); });
-            StatisticsList statistics;
-            for (int pass = 0; pass < passes; ++pass) {
-                state_.startPass(pass);
-                if (pass + 1 < passes) {
-                    statistics.push_back(gather(io, pass, statistics));
-                } else {
-                    process(io, statistics);
-                }
-            }
+            const StatisticsList statistics = statisticsPasses(io, passes - 1);
+            state_.startPass(passes - 1);
+            process(io, statistics);
             throwIfStopped();
             io.commit();
             RunReport report{state_.snapshot(), overlap_, notes_, op_.measurements(statistics)};
@@ -250,6 +245,16 @@ public:
     }
 
 private:
+    // Runs statistics passes 0 .. count - 1, each seeing the merged results of the earlier ones.
+    StatisticsList statisticsPasses(Endpoints& io, int count) {
+        StatisticsList statistics;
+        for (int pass = 0; pass < count; ++pass) {
+            state_.startPass(pass);
+            statistics.push_back(gather(io, pass, statistics));
+        }
+        return statistics;
+    }
+
     // Streaming runs hold chunk buffers within ResourceLimits::maxMemoryBytes: the default
     // chunk is halved (down to one tile) until they fit; a chunk the caller chose must fit.
     void fitChunkBuffers(bool shrink, const GridSpec& spec, std::int64_t radius) {
