@@ -1,16 +1,27 @@
-// tileflow: the TileFlow command line (and, once it lands, the desktop viewer).
+// tileflow: the TileFlow desktop viewer and command line.
+//
+// `tileflow` alone opens the viewer on the demo slide (when a display is available; without
+// one it prints the usage), `tileflow FILE` opens the viewer on FILE, and `tileflow COMMAND
+// ...` runs a batch subcommand headless, without a QApplication.
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
+#include "gui/run_viewer.hpp"
 #include "tileflow/error.hpp"
+#include "tileflow/synthetic.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tileflow <command> [arguments]\n"
+    "usage: tileflow [FILE]\n"
+    "       tileflow <command> [arguments]\n"
+    "\n"
+    "Without a command, the desktop viewer: on FILE (a slide, .tif/.tiff, .zarr, .npy or\n"
+    "synthetic:WxHxC[:dtype][:seed]), or on the demo slide synthetic:65536x65536x8:u16.\n"
     "\n"
     "commands:\n"
     "  process IN OUT [--op ID] [--param key=value]... [--level N] [--region x,y,w,h]\n"
@@ -45,6 +56,21 @@ constexpr const char* kUsage =
     "exit status: 0 success, 1 failure, 2 bad arguments, 130 interrupted (SIGINT/SIGTERM;\n"
     "the output is not written).\n";
 
+bool isCommand(const std::string& word) {
+    for (const char* command : {"process", "bench", "info", "ops", "plugins", "help"}) {
+        if (word == command)
+            return true;
+    }
+    return false;
+}
+
+// A lone argument that is no command or option and names an image opens the viewer.
+bool namesImage(const std::string& word) {
+    std::error_code error;
+    return !word.starts_with('-') && !isCommand(word) &&
+           (tileflow::SyntheticSpec::matches(word) || std::filesystem::exists(word, error));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,10 +79,14 @@ int main(int argc, char** argv) {
         std::cout << kUsage;
         return 0;
     }
+    if (args.empty() && tileflow::gui::displayAvailable())
+        return tileflow::gui::runViewer(argc, argv, {});
     if (args.empty()) {
         std::cerr << kUsage;
         return 2;
     }
+    if (args.size() == 1 && namesImage(args[0]))
+        return tileflow::gui::runViewer(argc, argv, args[0]);
     const std::string& command = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
     try {

@@ -1,0 +1,111 @@
+// The viewer's main window as a host of the processing extension: the extension's panels
+// dock in the window, Run view paints an overlay, and opening what cannot be read reports an
+// error and keeps the image shown before.
+#include <QDockWidget>
+#include <QFile>
+#include <QListWidget>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "gui/main_window.hpp"
+#include "gui/slide_view.hpp"
+#include "gui/viewer_host.hpp"
+
+using tileflow::gui::MainWindow;
+
+namespace {
+
+const QString kSobelLayer = QStringLiteral("tileflow:sobel");
+
+}  // namespace
+
+class TestViewerHost : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<MainWindow> window_;
+    QStringList errors_;
+
+    void open(const QString& name) {
+        window_ = std::make_unique<MainWindow>();
+        window_->setErrorReporter(
+            [this](const QString& title, const QString& message) { errors_ << title + message; });
+        window_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+        QVERIFY(window_->openImage(name));
+    }
+
+    template <typename Widget>
+    Widget* widget(const QString& name) {
+        auto* found = window_->findChild<Widget*>(name);
+        if (found == nullptr)
+            qFatal("no widget named %s", qPrintable(name));
+        return found;
+    }
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("TILEFLOW_PLUGIN_PATH", TILEFLOW_PLUGIN_DIR);
+    }
+
+    void cleanup() {
+        window_.reset();
+        errors_.clear();
+    }
+
+    void extensionPanelsDockInTheWindow() {
+        open(QStringLiteral("synthetic:640x480x3:f32:7"));
+        QVERIFY(window_->host()->extension() != nullptr);
+        for (const char* name :
+             {"tileflowProcessingPanel", "tileflowProgressPanel", "tileflowMemoryPanel"}) {
+            QWidget* holder = widget<QWidget>(QLatin1String(name))->parentWidget();
+            while (holder != nullptr && qobject_cast<QDockWidget*>(holder) == nullptr)
+                holder = holder->parentWidget();
+            QVERIFY2(holder != nullptr, name);
+        }
+        // A second image gets one set of panels, not two.
+        QVERIFY(window_->openImage(QStringLiteral("synthetic:320x240x1:u8:1")));
+        QCOMPARE(window_->findChildren<QDockWidget*>().size(), 3);
+    }
+
+    void runViewPaintsAnOverlay() {
+        open(QStringLiteral("synthetic:640x480x3:f32:7"));
+        auto* list = widget<QListWidget>(QStringLiteral("operationList"));
+        for (int row = 0; row < list->count(); ++row) {
+            if (list->item(row)->data(Qt::UserRole).toString() == QLatin1String("sobel"))
+                list->setCurrentRow(row);
+        }
+        QCOMPARE(list->currentItem()->data(Qt::UserRole).toString(), QStringLiteral("sobel"));
+        tileflow::gui::SlideView* view = window_->slideView();
+        view->setOverlayOpacity(1);
+        const QImage before = view->grab().toImage();
+        QTest::mouseClick(widget<QPushButton>(QStringLiteral("runView")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlays().tileCount(kSobelLayer) > 0, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->grab().toImage() != before, 5000);
+    }
+
+    void anUnreadableFileKeepsThePreviousImage() {
+        open(QStringLiteral("synthetic:640x480x1:u8:1"));
+        const auto shown = window_->slideView()->source();
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("broken.tif"));
+        QFile file(bad);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("this is not a TIFF file");
+        file.close();
+        for (const QString& name : {bad, dir.filePath(QStringLiteral("missing.svs"))}) {
+            QVERIFY(!window_->openImage(name));
+            QCOMPARE(window_->slideView()->source(), shown);
+            QCOMPARE(window_->imageName(), QStringLiteral("synthetic:640x480x1:u8:1"));
+        }
+        QCOMPARE(errors_.size(), 2);
+        QVERIFY2(errors_.first().contains(QStringLiteral("broken.tif")),
+                 qPrintable(errors_.first()));
+    }
+};
+
+QTEST_MAIN(TestViewerHost)
+#include "test_viewer_host.moc"

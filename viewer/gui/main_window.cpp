@@ -1,0 +1,195 @@
+#include "gui/main_window.hpp"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+
+#include "gui/plugins_dialog.hpp"
+#include "gui/slide_view.hpp"
+#include "gui/viewer_host.hpp"
+#include "tileflow/open.hpp"
+#include "tileflow/synthetic.hpp"
+
+namespace tileflow::gui {
+
+namespace {
+
+const QString kRecentKey = QStringLiteral("recentFiles");
+const QString kImageFilter = QStringLiteral(
+    "Images (*.svs *.tif *.tiff *.ndpi *.mrxs *.vms *.vmu *.scn *.bif *.svslide *.npy "
+    "*.zarr .zattrs .zgroup);;All files (*)");
+
+// A zarr store is a folder; its metadata files stand for it in a file dialog.
+QString storeOf(const QString& path) {
+    const QFileInfo info(path);
+    if (info.fileName() == QLatin1String(".zattrs") || info.fileName() == QLatin1String(".zgroup"))
+        return info.absolutePath();
+    return path;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      view_(new SlideView(this)),
+      host_(new ViewerHost(this, view_, this)),
+      positionLabel_(new QLabel(this)),
+      zoomLabel_(new QLabel(this)),
+      reportError_([this](const QString& title, const QString& message) {
+          QMessageBox::critical(this, title, message);
+      }) {
+    setWindowTitle(QStringLiteral("TileFlow"));
+    setCentralWidget(view_);
+    setAcceptDrops(true);
+    resize(1280, 860);
+    statusBar()->addPermanentWidget(positionLabel_);
+    statusBar()->addPermanentWidget(zoomLabel_);
+    connect(view_, &SlideView::cursorMoved, this, &MainWindow::showCursor);
+    connect(view_, &SlideView::viewChanged, this, &MainWindow::showZoom);
+    connect(view_, &SlideView::tileFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("Cannot read a tile: %1").arg(message), 10000);
+    });
+    createMenus();
+    loadExtension();
+}
+
+MainWindow::~MainWindow() {
+    host_->detach();
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::chooseFile);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    file->addAction(tr("Open &Demo"), this, &MainWindow::openDemo);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Fit"), QKeySequence(Qt::CTRL | Qt::Key_0), view_, &SlideView::fit);
+    view->addAction(tr("&1:1"), QKeySequence(Qt::CTRL | Qt::Key_1), view_, &SlideView::oneToOne);
+    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { view_->zoomBy(1.25); });
+    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this,
+                    [this] { view_->zoomBy(1 / 1.25); });
+    QMenu* opacity = view->addMenu(tr("Overlay &Opacity"));
+    auto* opacities = new QActionGroup(this);
+    for (int percent : {0, 25, 50, 75, 100}) {
+        QAction* action =
+            opacity->addAction(QStringLiteral("%1 %").arg(percent), this,
+                               [this, percent] { view_->setOverlayOpacity(percent / 100.0); });
+        action->setObjectName(QStringLiteral("overlayOpacity%1").arg(percent));
+        action->setCheckable(true);
+        action->setChecked(percent / 100.0 == view_->overlays().opacity());
+        opacities->addAction(action);
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Plugins…"), this, &MainWindow::showPlugins);
+}
+
+void MainWindow::loadExtension() {
+    catalog_.scan(plugin::PluginCatalog::searchPaths());
+    extension_ = catalog_.hostExtension(QString::fromLatin1(kProcessingExtension));
+    if (extension_ == nullptr) {
+        statusBar()->showMessage(
+            tr("Processing unavailable: the %1 extension was not found or was refused (see "
+               "Help › Plugins)")
+                .arg(QString::fromLatin1(kProcessingExtension)));
+    }
+}
+
+bool MainWindow::openImage(const QString& name) {
+    std::shared_ptr<Source> source;
+    try {
+        source = openSource(name.toStdString());
+    } catch (const std::exception& e) {
+        reportError_(tr("Cannot open %1").arg(name), QString::fromStdString(e.what()));
+        return false;
+    }
+    host_->detach();
+    micronsPerPixel_ = source->metadata().micronsPerPixel;
+    view_->setSource(std::move(source));
+    const bool synthetic = SyntheticSpec::matches(name.toStdString());
+    host_->setImagePath(synthetic ? QString() : QFileInfo(name).absoluteFilePath());
+    if (extension_ != nullptr)
+        host_->attach(extension_);
+    imageName_ = name;
+    setWindowTitle(
+        QStringLiteral("%1 — TileFlow").arg(synthetic ? name : QFileInfo(name).fileName()));
+    if (name != QLatin1String(kDemoImage))
+        rememberRecent(synthetic ? name : QFileInfo(name).absoluteFilePath());
+    showZoom();
+    return true;
+}
+
+void MainWindow::chooseFile() {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open image"), QString(), kImageFilter);
+    if (!path.isEmpty())
+        openImage(storeOf(path));
+}
+
+void MainWindow::rememberRecent(const QString& name) {
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    recent.removeAll(name);
+    recent.prepend(name);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(kRecentKey, recent);
+}
+
+void MainWindow::fillRecentMenu() {
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value(kRecentKey).toStringList();
+    for (const QString& name : recent)
+        recentMenu_->addAction(name, this, [this, name] { openImage(name); });
+    recentMenu_->setEnabled(true);
+    if (recent.isEmpty())
+        recentMenu_->addAction(tr("(none)"))->setEnabled(false);
+}
+
+void MainWindow::showPlugins() {
+    PluginsDialog dialog(catalog_.plugins(), plugin::PluginCatalog::searchPaths(), this);
+    dialog.exec();
+}
+
+void MainWindow::showCursor(const QPointF& level0) {
+    QString text = tr("x %1  y %2 px").arg(level0.x(), 0, 'f', 0).arg(level0.y(), 0, 'f', 0);
+    if (micronsPerPixel_) {
+        text += tr("  (%1, %2 µm)")
+                    .arg(level0.x() * *micronsPerPixel_, 0, 'f', 1)
+                    .arg(level0.y() * *micronsPerPixel_, 0, 'f', 1);
+    }
+    positionLabel_->setText(text);
+}
+
+void MainWindow::showZoom() {
+    zoomLabel_->setText(tr("zoom %1 %").arg(view_->transform().scale * 100, 0, 'g', 4));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    openImage(storeOf(urls.first().toLocalFile()));
+}
+
+}  // namespace tileflow::gui
