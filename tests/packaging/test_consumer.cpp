@@ -1,7 +1,8 @@
 // The installed package, used the way a third party uses it: `cmake --install` into a
 // scratch prefix, examples/external_operation_plugin configured with only that prefix and
 // built, the installed `tileflow` loading the plugin next to the installed built-in one and
-// running its operation, and the installed pkg-config file pointing into the prefix.
+// running its operation, the reference host (tests/reference_host) loading it through the
+// host extension, and the installed pkg-config file pointing into the prefix.
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -180,6 +181,26 @@ private slots:
                           "--param", "scale=11"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QStringLiteral("'scale' must be in [0, 10]")), qPrintable(r.err));
+    }
+
+    // The reference host (a foreign viewer, from this build tree) loads the host extension,
+    // which finds the example plugin built against the installed package and runs it. The
+    // module's libtileflow_plugin.so.0 and libtileflow.so.0 resolve to the copies the host
+    // process has already loaded (same sonames), not to the prefix's through its RUNPATH.
+    void referenceHostRunsTheExampleOperation() {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TILEFLOW_EXTERNAL_PLUGIN_DIR"), pluginBuild_);
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), at(QStringLiteral("data")));
+        env.remove(QStringLiteral("TILEFLOW_PLUGIN_PATH"));
+        env.remove(QStringLiteral("LD_LIBRARY_PATH"));
+        const Outcome r =
+            run(REFERENCE_HOST, {QStringLiteral("externalOperationFromInstalledPackage")}, env);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.text()));
+        // A skip exits with 0 too, so the pass itself must be reported.
+        QVERIFY2(r.out.contains(QStringLiteral(
+                     "PASS   : TestReferenceHost::externalOperationFromInstalledPackage()")),
+                 qPrintable(r.text()));
     }
 
     void pkgConfigPointsIntoThePrefix() {

@@ -14,10 +14,13 @@
 #include <QPluginLoader>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <cstdint>
 #include <memory>
+#include <set>
 
 #include "reference_host.hpp"
 #include "tileflow/engine.hpp"
@@ -333,6 +336,64 @@ private slots:
         } catch (const std::exception& e) {
             QFAIL(e.what());
         }
+    }
+
+    // A third-party operation plugin (examples/external_operation_plugin, built elsewhere,
+    // e.g. against an installed TileFlow by the consumer test) in a folder of its own, which
+    // the host adds to TILEFLOW_PLUGIN_PATH: the extension lists its operation and paints its
+    // results. The expectation is computed here, not by the plugin's code.
+    void externalOperationFromInstalledPackage() {
+        const QString external = qEnvironmentVariable("TILEFLOW_EXTERNAL_PLUGIN_DIR");
+        if (external.isEmpty())
+            QSKIP(
+                "TILEFLOW_EXTERNAL_PLUGIN_DIR is not set; it names the folder of a built "
+                "examples/external_operation_plugin (the consumer test sets it)");
+        if (!QFileInfo(external).isDir())
+            QSKIP(qPrintable(
+                QStringLiteral("TILEFLOW_EXTERNAL_PLUGIN_DIR=%1 is not a folder").arg(external)));
+
+        // The extension scans on attach(); the build's plugins folder stays in the path.
+        const QByteArray previous = qgetenv("TILEFLOW_PLUGIN_PATH");
+        qputenv("TILEFLOW_PLUGIN_PATH", QFile::encodeName(external) + ':' + previous);
+        const auto restore = qScopeGuard([previous] { qputenv("TILEFLOW_PLUGIN_PATH", previous); });
+
+        const auto input = std::make_shared<const tileflow::Image>(
+            tileflow::readImage(*tileflow::openSource("synthetic:300x200x1:u8")));
+        attach(callbackSource(input));
+        const QRect view(0, 0, 300, 200);
+        setView(view);
+        selectOperation(QStringLiteral("invert"));
+        QCOMPARE(widget<QDoubleSpinBox>(QStringLiteral("parameter.scale"))->value(), 1.0);
+        click(QStringLiteral("runView"));
+        const QString layer = QStringLiteral("tileflow:invert");
+        QTRY_VERIFY_WITH_TIMEOUT(host_->covers(layer, view), 10000);
+
+        // scale 1 on u8: 255 - v; the default display mapping of one u8 channel is grey 0..255,
+        // so each tile pixel is the inverted sample itself.
+        std::set<int> values;
+        for (const auto& [key, tile] : host_->layer(layer)) {
+            const auto [x0, y0, width, height] = key;
+            const QString where =
+                QStringLiteral("tile %1,%2 %3x%4").arg(x0).arg(y0).arg(width).arg(height);
+            QVERIFY2(tile.format() == QImage::Format_Grayscale8, qPrintable(where));
+            QVERIFY2(tile.size() == QSize(width, height), qPrintable(where));
+            for (int y = 0; y < height; ++y) {
+                const std::uint8_t* in = input->view().row<std::uint8_t>(0, y0 + y) + x0;
+                const uchar* shown = tile.constScanLine(y);
+                for (int x = 0; x < width; ++x) {
+                    values.insert(in[x]);
+                    if (shown[x] != 255 - in[x])
+                        QFAIL(
+                            qPrintable(QStringLiteral("%1: pixel (%2, %3) is %4, expected 255 - %5")
+                                           .arg(where)
+                                           .arg(x0 + x)
+                                           .arg(y0 + y)
+                                           .arg(shown[x])
+                                           .arg(in[x])));
+                }
+            }
+        }
+        QVERIFY(values.size() > 16);  // the synthetic input is not flat
     }
 
     void detachStopsEveryCall() {
