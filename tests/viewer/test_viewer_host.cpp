@@ -66,9 +66,9 @@ private slots:
                 holder = holder->parentWidget();
             QVERIFY2(holder != nullptr, name);
         }
-        // A second image gets one set of panels, not two.
+        // A second image gets one set of panels, not two (besides the channels and overview).
         QVERIFY(window_->openImage(QStringLiteral("synthetic:320x240x1:u8:1")));
-        QCOMPARE(window_->findChildren<QDockWidget*>().size(), 3);
+        QCOMPARE(window_->findChildren<QDockWidget*>().size(), 3 + 2);
     }
 
     void runViewPaintsAnOverlay() {

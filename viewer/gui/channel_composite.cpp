@@ -15,10 +15,6 @@ constexpr std::array<QRgb, kMaxCompositeChannels> kFluorescence = {
     qRgb(0, 0, 255),   qRgb(0, 255, 0),   qRgb(255, 0, 0),
     qRgb(255, 0, 255), qRgb(0, 255, 255), qRgb(255, 255, 0)};
 
-bool isRgb(ConstImageView pixels) {
-    return pixels.channels() == 3 && pixels.dtype() == DType::U8;
-}
-
 // Adds channel `c`, mapped through `range`, times `colour` into the float RGB planes.
 template <typename T>
 void addChannel(ConstImageView pixels, int c, plugin::DisplayRange range, QRgb colour,
@@ -64,19 +60,34 @@ QColor channelColour(int channel, int channelCount) {
     return QColor(kFluorescence[static_cast<std::size_t>(channel) % kFluorescence.size()]);
 }
 
-QImage compositeChannels(ConstImageView pixels, const plugin::DisplayMapping& mapping) {
+bool isRgb(const ImageInfo& info) {
+    return info.channels == 3 && info.dtype == DType::U8;
+}
+
+ChannelDisplays defaultChannelDisplays(const ImageInfo& info) {
+    ChannelDisplays displays;
+    for (int c = 0; c < info.channels; ++c) {
+        displays.push_back({c < kMaxCompositeChannels, channelColour(c, info.channels),
+                            plugin::DisplayMapping::defaultRange(info.dtype)});
+    }
+    return displays;
+}
+
+QImage compositeChannels(ConstImageView pixels, const ChannelDisplays& displays) {
     if (pixels.empty())
         return {};
-    if (isRgb(pixels))
+    if (isRgb(pixels.info()))
         return rgbImage(pixels);
+    const ChannelDisplays shown =
+        displays.empty() ? defaultChannelDisplays(pixels.info()) : displays;
     const auto pixelCount = static_cast<std::size_t>(pixels.width() * pixels.height());
     std::vector<float> rgb(pixelCount * 3, 0.0F);
-    const int shown = std::min(pixels.channels(), kMaxCompositeChannels);
-    for (int c = 0; c < shown; ++c) {
-        const QRgb colour = channelColour(c, pixels.channels()).rgb();
-        const plugin::DisplayRange range = mapping.range(c, pixels.dtype());
+    for (int c = 0; c < pixels.channels(); ++c) {
+        const ChannelDisplay& display = shown.at(static_cast<std::size_t>(c));
+        if (!display.visible)
+            continue;
         withSampleType(pixels.dtype(), [&](auto sample) {
-            addChannel<decltype(sample)>(pixels, c, range, colour, rgb);
+            addChannel<decltype(sample)>(pixels, c, display.range, display.colour.rgb(), rgb);
         });
     }
     QImage image(static_cast<int>(pixels.width()), static_cast<int>(pixels.height()),

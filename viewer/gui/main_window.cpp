@@ -2,6 +2,7 @@
 
 #include <QActionGroup>
 #include <QApplication>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -13,6 +14,8 @@
 #include <QSettings>
 #include <QStatusBar>
 
+#include "gui/channel_panel.hpp"
+#include "gui/overview.hpp"
 #include "gui/plugins_dialog.hpp"
 #include "gui/slide_view.hpp"
 #include "gui/viewer_host.hpp"
@@ -58,8 +61,18 @@ MainWindow::MainWindow(QWidget* parent)
     connect(view_, &SlideView::tileFailed, this, [this](const QString& message) {
         statusBar()->showMessage(tr("Cannot read a tile: %1").arg(message), 10000);
     });
+    createDocks();
     createMenus();
     loadExtension();
+}
+
+void MainWindow::createDocks() {
+    channelDock_ = new ChannelPanel(view_, this);
+    addDockWidget(Qt::RightDockWidgetArea, channelDock_);
+    overviewDock_ = new QDockWidget(tr("Overview"), this);
+    overviewDock_->setObjectName(QStringLiteral("overviewDock"));
+    overviewDock_->setWidget(new Overview(view_, overviewDock_));
+    addDockWidget(Qt::RightDockWidgetArea, overviewDock_);
 }
 
 MainWindow::~MainWindow() {
@@ -81,6 +94,9 @@ void MainWindow::createMenus() {
     view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { view_->zoomBy(1.25); });
     view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this,
                     [this] { view_->zoomBy(1 / 1.25); });
+    view->addSeparator();
+    view->addAction(channelDock_->toggleViewAction());
+    view->addAction(overviewDock_->toggleViewAction());
     QMenu* opacity = view->addMenu(tr("Overlay &Opacity"));
     auto* opacities = new QActionGroup(this);
     for (int percent : {0, 25, 50, 75, 100}) {

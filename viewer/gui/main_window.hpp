@@ -1,6 +1,8 @@
 // The viewer's main window: a SlideView in the middle, File / View / Help menus, the
-// processing extension's panels docked around it, a status bar with the cursor position
-// (level-0 pixels, and µm when the source states its pixel size) and the zoom factor.
+// channel panel (channel_panel.hpp) and the overview (overview.hpp) docked on the right
+// (View menu toggles them), the processing extension's panels docked around it, a status bar with
+// the cursor position (level-0 pixels, and µm when the source states its pixel size) and the zoom
+// factor.
 //
 // Opening: File › Open…, Open Recent (the last kMaxRecent files, QSettings), Open Demo (the
 // synthetic slide kDemoImage), dropping a file on the window, or openImage(). An image that
@@ -21,6 +23,7 @@
 
 #include "tileflow/plugin/plugin_catalog.hpp"
 
+class QDockWidget;
 class QLabel;
 class QMenu;
 
@@ -57,6 +60,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void createDocks();
     void createMenus();
     void loadExtension();
     void chooseFile();
@@ -71,6 +75,8 @@ private:
     plugin::PluginCatalog catalog_;
     plugin::HostExtension* extension_ = nullptr;
     QMenu* recentMenu_ = nullptr;
+    QDockWidget* channelDock_ = nullptr;
+    QDockWidget* overviewDock_ = nullptr;
     QLabel* positionLabel_;
     QLabel* zoomLabel_;
     QString imageName_;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gui/scale_bar.hpp"
+
 namespace tileflow::gui {
 
 namespace {
@@ -33,14 +35,26 @@ SlideView::SlideView(QWidget* parent, std::int64_t cacheBytes)
 
 void SlideView::setSource(std::shared_ptr<Source> source) {
     source_ = std::move(source);
+    micronsPerPixel_ = source_->metadata().micronsPerPixel;
+    channels_ = defaultChannelDisplays(source_->info());
     pyramid_ = std::make_shared<DisplayPyramid>(*source_);
     cache_.clear();
     cache_.setPinnedLevel(pyramid_->coarsest());
     overlays_.clearAll();
     loader_.setSource(source_, pyramid_);
+    loader_.setChannels(channels_);
     transform_.viewport = size();
     fitPending_ = size().isEmpty();
+    emit sourceChanged();
     fit();
+}
+
+void SlideView::setChannels(ChannelDisplays channels) {
+    channels_ = std::move(channels);
+    cache_.clear();
+    loader_.setChannels(channels_);
+    requestTiles();
+    update();
 }
 
 void SlideView::setCentreAndScale(const QPointF& centre, double scale) {
@@ -141,6 +155,10 @@ void SlideView::paintEvent(QPaintEvent*) {
     }
     paintLevel(painter, level, false);
     overlays_.paint(painter, transform_);
+    if (micronsPerPixel_) {
+        if (const auto bar = chooseScaleBar(*micronsPerPixel_, transform_.scale))
+            paintScaleBar(painter, rect(), *bar);
+    }
 }
 
 void SlideView::resizeEvent(QResizeEvent*) {

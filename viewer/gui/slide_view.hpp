@@ -9,7 +9,11 @@
 // of the coarsest level first, then the visible ones of the current level centre-out; until
 // they arrive the view shows the best coarser tiles it holds, scaled up, so that once the
 // coarsest tile is in (one tile, pinned in the cache) the view is never blank. Loaded tiles
-// live in a byte-bounded DisplayCache. Result layers (OverlayLayers) are drawn on top.
+// live in a byte-bounded DisplayCache. Result layers (OverlayLayers) are drawn on top, and
+// a scale bar (scale_bar.hpp) in the bottom-left corner when the source states its pixel size.
+//
+// Channels: a new source shows with defaultChannelDisplays(). The cache holds composited
+// tiles, so setChannels() clears it and has the visible tiles composited anew.
 //
 // Threads: GUI thread only; painting and input never wait for reads.
 // Errors: a tile that cannot be read is reported by tileFailed and left undrawn.
@@ -18,6 +22,7 @@
 #include <QPoint>
 #include <QWidget>
 #include <memory>
+#include <optional>
 
 #include "gui/display_cache.hpp"
 #include "gui/display_pyramid.hpp"
@@ -36,6 +41,10 @@ public:
 
     void setSource(std::shared_ptr<Source> source);
     const std::shared_ptr<Source>& source() const { return source_; }
+    std::optional<double> micronsPerPixel() const { return micronsPerPixel_; }
+
+    const ChannelDisplays& channels() const { return channels_; }
+    void setChannels(ChannelDisplays channels);
 
     const ViewTransform& transform() const { return transform_; }
     void setCentreAndScale(const QPointF& centre, double scale);
@@ -56,6 +65,7 @@ public:
     const TileLoader& loader() const { return loader_; }
 
 signals:
+    void sourceChanged();
     void viewChanged();
     void cursorMoved(const QPointF& level0);
     void tileFailed(const QString& message);
@@ -77,6 +87,8 @@ private:
     bool paintLevel(QPainter& painter, int level, bool onlyCached);
 
     std::shared_ptr<Source> source_;
+    std::optional<double> micronsPerPixel_;
+    ChannelDisplays channels_;
     std::shared_ptr<DisplayPyramid> pyramid_;
     DisplayCache cache_;
     TileLoader loader_;

@@ -33,15 +33,25 @@ TileLoader::~TileLoader() {
 
 void TileLoader::setSource(std::shared_ptr<const Source> source,
                            std::shared_ptr<const DisplayPyramid> pyramid) {
+    forgetRequests();
+    source_ = std::move(source);
+    pyramid_ = std::move(pyramid);
+    channels_.clear();
+}
+
+void TileLoader::setChannels(ChannelDisplays channels) {
+    forgetRequests();
+    channels_ = std::move(channels);
+}
+
+void TileLoader::forgetRequests() {
     {
         std::lock_guard lock(wishes_->mutex);
         wishes_->keys.clear();
     }
     wishes_ = std::make_shared<WishList>();  // old workers keep the old, empty list
-    source_ = std::move(source);
-    pyramid_ = std::move(pyramid);
     inFlight_.clear();
-    ++sourceSerial_;
+    ++serial_;
 }
 
 void TileLoader::request(const std::vector<TileKey>& keys) {
@@ -61,13 +71,13 @@ void TileLoader::submit(const TileKey& key) {
         return;
     inFlight_.insert(key);
     pool_.start(
-        [this, key, serial = sourceSerial_, wishes = wishes_, source = source_, pyramid = pyramid_,
-         mapping = mapping_] {
+        [this, key, serial = serial_, wishes = wishes_, source = source_, pyramid = pyramid_,
+         channels = channels_] {
             QImage tile;
             QString error;
             if (wishes->wants(key)) {
                 try {
-                    tile = compositeChannels(pyramid->readTile(*source, key).view(), mapping);
+                    tile = compositeChannels(pyramid->readTile(*source, key).view(), channels);
                 } catch (const std::exception& e) {
                     error = QString::fromStdString(e.what());
                 }
@@ -79,9 +89,8 @@ void TileLoader::submit(const TileKey& key) {
         generation_);
 }
 
-void TileLoader::finish(int sourceSerial, const TileKey& key, const QImage& tile,
-                        const QString& error) {
-    if (sourceSerial != sourceSerial_)
+void TileLoader::finish(int serial, const TileKey& key, const QImage& tile, const QString& error) {
+    if (serial != serial_)
         return;
     inFlight_.erase(key);
     if (!error.isEmpty())

@@ -7,6 +7,10 @@
 // generation, with a higher pool priority than every older one). A tile already on its way
 // is not queued twice. Each wanted tile ends in exactly one tileLoaded or tileFailed.
 //
+// setChannels() changes how tiles are composited from then on; like setSource() it forgets
+// every request, and tiles composited with older settings are never delivered. setSource()
+// returns to the default settings (channel_composite.hpp).
+//
 // Threads: create, call and destroy on the GUI thread; signals are emitted there. Workers
 // touch only the source, the pyramid and QImage. Destroying the loader waits for the reads
 // in progress and drops their results.
@@ -20,8 +24,8 @@
 #include <set>
 #include <vector>
 
+#include "gui/channel_composite.hpp"
 #include "gui/display_pyramid.hpp"
-#include "tileflow/plugin/display_mapping.hpp"
 
 namespace tileflow::gui {
 
@@ -35,6 +39,7 @@ public:
     // Forgets every request; tiles of an older source are never delivered.
     void setSource(std::shared_ptr<const Source> source,
                    std::shared_ptr<const DisplayPyramid> pyramid);
+    void setChannels(ChannelDisplays channels);
     void request(const std::vector<TileKey>& keys);
     bool isLoading(const TileKey& key) const { return inFlight_.contains(key); }
     std::size_t pending() const { return inFlight_.size(); }
@@ -45,16 +50,17 @@ signals:
 
 private:
     struct WishList;
+    void forgetRequests();
     void submit(const TileKey& key);
-    void finish(int sourceSerial, const TileKey& key, const QImage& tile, const QString& error);
+    void finish(int serial, const TileKey& key, const QImage& tile, const QString& error);
 
     QThreadPool pool_;
     std::shared_ptr<WishList> wishes_;
     std::shared_ptr<const Source> source_;
     std::shared_ptr<const DisplayPyramid> pyramid_;
-    plugin::DisplayMapping mapping_;
+    ChannelDisplays channels_;
     std::set<TileKey> inFlight_;
-    int sourceSerial_ = 0;
+    int serial_ = 0;  // of the source and channel settings
     int generation_ = 0;
 };
 
