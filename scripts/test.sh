@@ -13,3 +13,9 @@ git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
 
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
+
+# ASan+UBSan and TSan builds of their own (build-asan/, build-tsan/): always in CI, on request
+# elsewhere since they take minutes.
+if [ "${CI:-}" = "true" ] || [ "${TILEFLOW_SANITIZERS:-}" = "1" ]; then
+  scripts/test-sanitizers.sh
+fi

@@ -65,7 +65,9 @@ private slots:
         QVERIFY(module.open(QIODevice::ReadOnly));
         QFile truncated(dir.filePath(QStringLiteral("libtruncated.so")));
         QVERIFY(truncated.open(QIODevice::WriteOnly));
-        truncated.write(module.read(module.size() / 2));
+        // Cut inside the ELF program headers: with debug information (sanitizer builds) the
+        // first half of a module still holds everything a loader reads.
+        truncated.write(module.read(256));
         truncated.close();
 
         catalog_.scan({folder_.path()});

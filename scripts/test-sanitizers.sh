@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the sanitizer presets and runs tests under them: ASan+UBSan on the whole suite (in
+# build-asan/), TSan on the suites that exercise threads (in build-tsan/, only their targets
+# are built). scripts/test.sh calls this in CI or when TILEFLOW_SANITIZERS=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+supp="$PWD/tests/sanitizers"
+export QT_QPA_PLATFORM=offscreen
+
+# Not run under ASan: test_consumer installs this build and builds a plugin against it (minutes
+# of compiling that tests packaging, not memory), and test_scipy_interop spends its time in
+# Python computing the SciPy reference.
+cmake --preset asan >/dev/null
+cmake --build build-asan --parallel "$(nproc)"
+ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1" \
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+  ctest --test-dir build-asan --output-on-failure --parallel "$(nproc)" \
+    -E '^(test_consumer|test_scipy_interop)$'
+
+# GCC's libgomp is not built with TSan, which then cannot see the hand-over between OpenMP
+# threads and would report every tile as a race. OMP_THREAD_LIMIT=1 keeps each parallel
+# region on the calling thread (the same code, run serially), so what TSan checks is our own
+# threading: the engine's run state, monitors, limits, the tile cache. The Qt job suites
+# (test_view_job, test_image_job, test_reference_host) are left out: Debian's Qt synchronises
+# its event queue and thread pool on futexes TSan does not see, and the reports that follow
+# are Qt's, not ours. The Python-oracle suites fork after threads start, which TSan refuses.
+tsanTests=(test_engine test_monitors test_limits test_source_views)
+cmake --preset tsan >/dev/null
+cmake --build build-tsan --parallel "$(nproc)" --target "${tsanTests[@]}"
+OMP_THREAD_LIMIT=1 \
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp" \
+  ctest --test-dir build-tsan --output-on-failure --parallel "$(nproc)" \
+    -R "^($(IFS='|'; echo "${tsanTests[*]}"))\$"
