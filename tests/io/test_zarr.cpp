@@ -42,8 +42,23 @@ std::vector<Rect> regionsOf(Size s) {
             {0, s.height - 5, s.width, 5}};
 }
 
+// The independent pyramid oracle both scripts use: per channel, the sums and counts of the
+// pixels under each 2x2 block (a last odd row or column has fewer).
+const char* const kSum2Python = R"(
+import numpy as np
+def sum2(a):
+    c, h, w = a.shape
+    s = np.zeros((c, (h + 1) // 2, (w + 1) // 2)); n = np.zeros(s.shape[1:])
+    for dy in (0, 1):
+        for dx in (0, 1):
+            p = a[:, dy::2, dx::2].astype(np.float64)
+            s[:, :p.shape[1], :p.shape[2]] += p
+            n[:p.shape[1], :p.shape[2]] += 1
+    return s, n
+)";
+
 // Python fixtures: zarr arrays and groups plus the numpy arrays they must read as.
-const char* const kFixtures = R"(
+const QString kFixtures = QString(kSum2Python) + R"(
 import json, os, sys
 import numpy as np, numcodecs, zarr
 root = sys.argv[1]
@@ -93,13 +108,7 @@ with open('cases.txt', 'w') as f:
 
 # An OME-Zarr (NGFF 0.4) group with three levels, channel labels and a pixel size.
 def mean2(a):
-    c, h, w = a.shape
-    s = np.zeros((c, (h + 1) // 2, (w + 1) // 2)); n = np.zeros(s.shape[1:])
-    for dy in (0, 1):
-        for dx in (0, 1):
-            p = a[:, dy::2, dx::2].astype(np.float64)
-            s[:, :p.shape[1], :p.shape[2]] += p
-            n[:p.shape[1], :p.shape[2]] += 1
+    s, n = sum2(a)
     return np.floor(s / n + 0.5).astype(a.dtype)
 g = zarr.open_group('ome.zarr', mode='w')
 level = data((2, 301, 257), '<u2')
@@ -386,7 +395,7 @@ private slots:
             QCOMPARE(entriesOf(dir_.path()).filter(".tmp-").size(), 0);
 
             // Read back by zarr-python: values, level shapes, 2x2 means, metadata.
-            const QString script = R"(
+            const QString script = QString(kSum2Python) + R"(
 import sys, json
 import numpy as np, zarr
 store, expected_path, codec = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -400,13 +409,7 @@ assert codec in str(g['0'].compressor), g['0'].compressor
 shapes = [g[str(i)].shape for i in range(len(g))]
 assert shapes == [(2, 530, 700), (2, 265, 350), (2, 133, 175), (2, 67, 88)], shapes
 def mean2(a):
-    c, h, w = a.shape
-    s = np.zeros((c, (h + 1) // 2, (w + 1) // 2)); n = np.zeros(s.shape[1:])
-    for dy in (0, 1):
-        for dx in (0, 1):
-            p = a[:, dy::2, dx::2].astype(np.float64)
-            s[:, :p.shape[1], :p.shape[2]] += p
-            n[:p.shape[1], :p.shape[2]] += 1
+    s, n = sum2(a)
     return (s / n).astype(np.float32)
 for i in range(1, 4):
     assert np.allclose(g[str(i)][...], mean2(g[str(i - 1)][...]), rtol=1e-6, atol=0), i
