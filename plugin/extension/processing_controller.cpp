@@ -5,6 +5,8 @@
 #include <exception>
 
 #include "available_operations.hpp"
+#include "export_dialog.hpp"
+#include "export_source.hpp"
 #include "memory_panel.hpp"
 #include "processing_panel.hpp"
 #include "progress_panel.hpp"
@@ -42,7 +44,7 @@ ProcessingController::ProcessingController(HostContext* host, QObject* parent)
     connect(processing_, &ProcessingPanel::runImageRequested, this,
             &ProcessingController::runImage);
     connect(processing_, &ProcessingPanel::cancelRequested, this, &ProcessingController::cancel);
-    connect(processing_, &ProcessingPanel::exportRequested, this, &ProcessingController::exportTo);
+    connect(processing_, &ProcessingPanel::exportRequested, this, &ProcessingController::askExport);
     connect(memory_, &MemoryPanel::clearCacheRequested, this, &ProcessingController::clearCache);
     connect(&idleSampler_, &QTimer::timeout, this, &ProcessingController::sampleWhenIdle);
     idleSampler_.start(kIdleSampleMilliseconds);
@@ -50,6 +52,7 @@ ProcessingController::ProcessingController(HostContext* host, QObject* parent)
 }
 
 ProcessingController::~ProcessingController() {
+    delete exportDialog_;  // nothing would carry its request out
     viewJob_.reset();
     imageJobs_.clear();
     for (QWidget* panel : std::initializer_list<QWidget*>{processing_, progress_, memory_}) {
@@ -150,23 +153,45 @@ void ProcessingController::runImage() {
                   tr("%1: whole image done.").arg(selection->title));
 }
 
-void ProcessingController::exportTo(const QString& path) {
+void ProcessingController::askExport() {
+    if (exportDialog_ && exportDialog_->isVisible()) {
+        exportDialog_->raise();
+        return;
+    }
+    exportDialog_ =
+        new ExportDialog(source_->metadata(), host_->view().level0Rect, host_->dialogParent());
+    exportDialog_->setAttribute(Qt::WA_DeleteOnClose);
+    connect(exportDialog_, &QDialog::accepted, this,
+            [this, dialog = exportDialog_] { exportTo(dialog->request()); });
+    exportDialog_->open();
+}
+
+void ProcessingController::exportTo(const ExportRequest& request) {
     std::optional<Selection> selection = select();
     if (!selection)
         return;
     std::unique_ptr<ImageJob> job;
     try {
-        OutputSettings settings;
-        settings.micronsPerPixel = source_->metadata().micronsPerPixel;
-        job = std::make_unique<ImageJob>(source_, selection->operation,
-                                         createSink(path.toStdString(), settings));
+        // As the CLI: the pixel size of what is processed, channel names when they stay.
+        const std::shared_ptr<const Source> part =
+            exportedPart(source_, request.level, request.region);
+        const SourceMetadata metadata = part->metadata();
+        OutputSettings settings{
+            request.compression, request.tileSize, metadata.micronsPerPixel, {}};
+        if (selection->operation->outputInfo(part->info()).channels == part->info().channels)
+            settings.channelNames = metadata.channelNames;
+        job = std::make_unique<ImageJob>(part, selection->operation,
+                                         createSink(request.path.toStdString(), settings));
     } catch (const std::exception& e) {
-        processing_->showStatus(QString::fromStdString(e.what()));
+        processing_->showStatus(tr("Export failed: %1").arg(QString::fromStdString(e.what())));
         return;
     }
     startImageJob(std::move(job),
-                  tr("%1 · export to %2").arg(selection->title, QFileInfo(path).fileName()),
-                  tr("Exported %1.").arg(path));
+                  tr("%1 · export level %2 to %3")
+                      .arg(selection->title)
+                      .arg(request.level)
+                      .arg(QFileInfo(request.path).fileName()),
+                  tr("Exported %1.").arg(request.path));
 }
 
 void ProcessingController::startImageJob(std::unique_ptr<ImageJob> job, const QString& title,

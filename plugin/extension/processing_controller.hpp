@@ -7,9 +7,17 @@
 // Jobs: "Run view" keeps one ViewJob for the selected operation and parameters (a new
 // selection replaces it) and points it at the host's view; while "Follow the view" is on,
 // viewChanged() moves it along. "Run whole image" runs an ImageJob over the level the host
-// shows into the layer; "Export…" runs one over level 0 into a file sink (temporary name,
-// renamed when complete). All jobs share one result cache, the memory panel's "Clear cache"
-// empties it. "Cancel" cancels every job.
+// shows into the layer. "Export…" opens an ExportDialog (window-modal through open(), parented
+// to the host's dialogParent(); it does not block) and carries out the request it returns
+// with exportTo(): an ImageJob over the part export_source.hpp describes (the level, cut to
+// the region) into a file sink (temporary name, renamed when complete), as `tileflow process
+// --level N --region ...` would write it. All jobs share one result cache, the memory
+// panel's "Clear cache" empties it. "Cancel" cancels every job.
+//
+// Errors: what cannot be started (no operation chosen, a region outside the image, a level
+// the source lacks, settings the writer refuses, a file that cannot be created) is shown in
+// the processing panel's status, and no job starts and no file appears; a job's failure
+// too.
 //
 // Thread-safety: GUI thread only; the jobs report on it, so the host is only ever called on
 // it. Lifetime: destroying the controller destroys the jobs (which join their workers and
@@ -28,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "export_request.hpp"
 #include "tileflow/operation.hpp"
 #include "tileflow/plugin/host_extension.hpp"
 #include "tileflow/plugin/image_job.hpp"
@@ -36,6 +45,7 @@
 
 namespace tileflow::plugin {
 
+class ExportDialog;
 class MemoryPanel;
 class ProcessingPanel;
 class ProgressPanel;
@@ -48,6 +58,8 @@ public:
     ~ProcessingController() override;
 
     void viewChanged(const ViewState& view);
+    // Exports the selected operation's result as `request` asks (see above).
+    void exportTo(const ExportRequest& request);
 
 private:
     // The selected operation, created for the form's values.
@@ -61,7 +73,7 @@ private:
     std::optional<Selection> select();
     void runView();
     void runImage();
-    void exportTo(const QString& path);
+    void askExport();
     void cancel();
     void clearCache();
     // Makes `selection` the layer's content, clearing the layer when it showed other results.
@@ -83,6 +95,7 @@ private:
     QPointer<ProcessingPanel> processing_;
     QPointer<ProgressPanel> progress_;
     QPointer<MemoryPanel> memory_;
+    QPointer<ExportDialog> exportDialog_;       // while open
     std::map<QString, std::string> layerKeys_;  // the cache key each layer shows
     QTimer idleSampler_;
     QElapsedTimer sinceJobSample_;

@@ -1,8 +1,6 @@
 #include "processing_panel.hpp"
 
 #include <QCheckBox>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QGridLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -59,7 +57,7 @@ ProcessingPanel::ProcessingPanel(std::vector<AvailableOperation> operations, QWi
     QPushButton* cancel =
         button(tr("Cancel"), QStringLiteral("cancel"), tr("Stop every running job"));
     QPushButton* exportButton = button(tr("Export…"), QStringLiteral("export"),
-                                       tr("Write the full-resolution result to a file"));
+                                       tr("Write the result of a level or a region to a file"));
 
     auto* buttons = new QGridLayout;
     buttons->addWidget(runView, 0, 0);
@@ -80,7 +78,7 @@ ProcessingPanel::ProcessingPanel(std::vector<AvailableOperation> operations, QWi
     connect(runView, &QPushButton::clicked, this, &ProcessingPanel::runViewRequested);
     connect(runImage, &QPushButton::clicked, this, &ProcessingPanel::runImageRequested);
     connect(cancel, &QPushButton::clicked, this, &ProcessingPanel::cancelRequested);
-    connect(exportButton, &QPushButton::clicked, this, &ProcessingPanel::askExportPath);
+    connect(exportButton, &QPushButton::clicked, this, &ProcessingPanel::exportRequested);
     if (!operations_.empty())
         list_->setCurrentRow(0);
 }
@@ -105,21 +103,6 @@ void ProcessingPanel::showStatus(const QString& message) {
 void ProcessingPanel::showSelected() {
     const AvailableOperation* operation = selected();
     form_->setParameters(operation ? operation->info.parameters : std::vector<ParameterInfo>{});
-}
-
-void ProcessingPanel::askExportPath() {
-    const QString tiff = tr("Pyramidal TIFF (*.tif)");
-    const QString zarr = tr("OME-Zarr (*.zarr)");
-    QString filter = tiff;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export result"), QString(),
-                                                tiff + QStringLiteral(";;") + zarr, &filter);
-    if (path.isEmpty())
-        return;
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    if (suffix != QLatin1String("tif") && suffix != QLatin1String("tiff") &&
-        suffix != QLatin1String("zarr"))
-        path += filter == zarr ? QStringLiteral(".zarr") : QStringLiteral(".tif");
-    emit exportRequested(path);
 }
 
 }  // namespace tileflow::plugin

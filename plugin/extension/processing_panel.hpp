@@ -7,9 +7,8 @@
 // host pans and zooms) and "status" (a QLabel for the last message). The panel itself is
 // "tileflowProcessingPanel".
 //
-// The panel only asks: its buttons emit requests that ProcessingController carries out.
-// Export asks for the output file first (.tif pyramidal BigTIFF or .zarr OME-Zarr). GUI
-// thread only.
+// The panel only asks: its buttons emit requests that ProcessingController carries out
+// (for "export", the controller asks the rest in an ExportDialog). GUI thread only.
 #pragma once
 
 #include <QWidget>
@@ -43,11 +42,10 @@ signals:
     void runViewRequested();
     void runImageRequested();
     void cancelRequested();
-    void exportRequested(QString path);
+    void exportRequested();
 
 private:
     void showSelected();
-    void askExportPath();
 
     std::vector<AvailableOperation> operations_;
     QListWidget* list_;

@@ -1,12 +1,20 @@
 // The reference host: load the TileFlow host extension as a foreign viewer would, hand it an
 // image, drive its panels like a user, and check the tiles it paints against the batch
-// engine, on the GUI thread only.
+// engine, and the files it exports against the tileflow binary's `process`, on the GUI
+// thread only. Only exportDialogReturnsTheRequest uses the extension's own code (the dialog,
+// built into this test); everything else goes through the loaded module.
+#include <tiffio.h>
+
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
@@ -15,6 +23,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScopeGuard>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -22,6 +31,8 @@
 #include <memory>
 #include <set>
 
+#include "cli_runner.hpp"
+#include "export_dialog.hpp"
 #include "reference_host.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/open.hpp"
@@ -45,6 +56,41 @@ std::shared_ptr<tileflow::Source> callbackSource(std::shared_ptr<const tileflow:
         });
 }
 
+template <typename Widget>
+Widget* childOf(const QObject* parent, const QString& name) {
+    auto* found = parent->findChild<Widget*>(name);
+    if (found == nullptr)
+        qFatal("no widget named %s", qPrintable(name));
+    return found;
+}
+
+// Selects the combo box's item with `data`, as a user picking it would.
+void choose(QComboBox* box, const QVariant& data) {
+    const int index = box->findData(data);
+    if (index < 0)
+        qFatal("%s has no item %s", qPrintable(box->objectName()), qPrintable(data.toString()));
+    box->setCurrentIndex(index);
+}
+
+QPushButton* okButton(const QDialog* dialog) {
+    return dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+}
+
+// The TIFF's first directory's compression tag; 0 when the file cannot be opened.
+int tiffCompression(const QString& path) {
+    TIFF* tiff = TIFFOpen(QFile::encodeName(path).constData(), "r");
+    if (tiff == nullptr)
+        return 0;
+    std::uint16_t compression = 0;
+    TIFFGetField(tiff, TIFFTAG_COMPRESSION, &compression);
+    TIFFClose(tiff);
+    return compression;
+}
+
+tileflow::Image readBack(const QString& path) {
+    return tileflow::readImage(*tileflow::openSource(path.toStdString()));
+}
+
 // Large enough that no job finishes before it is cancelled; generated, never held.
 std::shared_ptr<tileflow::Source> hugeSource() {
     return tileflow::openSource("synthetic:40000x40000x1:u8:3");
@@ -61,6 +107,8 @@ private:
     tileflow::Image sobel_;                         // the batch engine's result over image_
     std::unique_ptr<ReferenceHost> host_;
     bool attached_ = false;
+    QTemporaryDir scratch_;
+    QString pyramid_;  // a 1000x800 u8 RGB pyramidal TIFF (levels 2x, 4x), 0.25 µm/px
 
     void attach(std::shared_ptr<tileflow::Source> source) {
         host_ = std::make_unique<ReferenceHost>(std::move(source));
@@ -110,6 +158,25 @@ private:
         QFAIL(qPrintable(QStringLiteral("no operation %1 in the list").arg(id)));
     }
 
+    // Clicks "Export…"; the dialog opens without blocking (open()), the test sets it up.
+    QDialog* openExportDialog() {
+        click(QStringLiteral("export"));
+        auto* dialog = widget<QDialog>(QStringLiteral("tileflowExportDialog"));
+        if (!dialog->isVisible())
+            qFatal("the export dialog is not shown");
+        return dialog;
+    }
+
+    // Accepts the dialog and returns the export's outcome from the status line: the
+    // controller clears it when it takes the request and shows the outcome when there is one.
+    QString acceptExport(QDialog* dialog) {
+        QTest::mouseClick(okButton(dialog), Qt::LeftButton);
+        auto* status = widget<QLabel>(QStringLiteral("status"));
+        if (!QTest::qWaitFor([status] { return !status->text().isEmpty(); }, 30000))
+            return QStringLiteral("(no outcome within 30 s)");
+        return status->text();
+    }
+
     // Every tile of the layer equals the display mapping of `batch` (a batch engine result
     // over image_) there.
     void compareWithBatch(const QString& layerId, const tileflow::Image& batch) {
@@ -147,6 +214,20 @@ private slots:
             tileflow::readImage(*tileflow::openSource("synthetic:640x480x3:f32:7")));
         sobel_ =
             tileflow::TileFlow().configure(tileflow::createOperation("sobel")).run(image_->view());
+
+        QVERIFY(scratch_.isValid());
+        pyramid_ = scratch_.filePath(QStringLiteral("pyramid.tif"));
+        tileflow::OutputSettings settings;
+        settings.tileSize = 128;
+        settings.micronsPerPixel = 0.25;
+        const auto sink = tileflow::createSink(pyramid_.toStdString(), settings);
+        tileflow::TileFlow()
+            .configure(tileflow::createOperation("copy"))
+            .run(*tileflow::openSource("synthetic:1000x800x3:u8:5"), *sink);
+        const auto levels = tileflow::openSource(pyramid_.toStdString())->metadata().levels;
+        QVERIFY(levels.size() >= 3);
+        QCOMPARE(levels[1].size, (tileflow::Size{500, 400}));
+        QCOMPARE(levels[1].downsample, 2.0);
     }
 
     void cleanup() {
@@ -308,34 +389,158 @@ private slots:
         attach(callbackSource(image_));
         selectOperation(QStringLiteral("sobel"));
         QTemporaryDir folder;
-        const QString path = folder.filePath(QStringLiteral("edges.tif"));
-        // Answers the dialog once it shows, typing the name as a user would.
-        bool answered = false;
-        QTimer answer;
-        connect(&answer, &QTimer::timeout, this, [&] {
-            auto* dialog = host_->window().findChild<QFileDialog*>();
-            if (dialog == nullptr || !dialog->isVisible() || answered)
-                return;
-            dialog->setDirectory(folder.path());
-            dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"))
-                ->setText(QFileInfo(path).fileName());
-            QMetaObject::invokeMethod(dialog, "accept");  // a protected slot
-            answered = true;
-        });
-        answer.start(50);
-        click(QStringLiteral("export"));  // returns once the dialog is answered
-        answer.stop();
-        QVERIFY(answered);
-        QTRY_VERIFY_WITH_TIMEOUT(
-            widget<QLabel>(QStringLiteral("status"))->text().startsWith(QStringLiteral("Exported")),
-            10000);
+        QDialog* dialog = openExportDialog();
+        // Defaults: pyramidal TIFF, level 0, whole image, the writer's default compression.
+        childOf<QLineEdit>(dialog, QStringLiteral("exportPath"))
+            ->setText(folder.filePath(QStringLiteral("edges")));
+        const QString path = folder.filePath(QStringLiteral("edges.tif"));  // suffix added
+        QCOMPARE(acceptExport(dialog), QStringLiteral("Exported %1.").arg(path));
         try {
-            const tileflow::Image written =
-                tileflow::readImage(*tileflow::openSource(path.toStdString()));
-            QVERIFY(tileflow::samePixels(written.view(), sobel_.view()));
+            QVERIFY(tileflow::samePixels(readBack(path).view(), sobel_.view()));
         } catch (const std::exception& e) {
             QFAIL(e.what());
         }
+        QCOMPARE(tiffCompression(path), COMPRESSION_ADOBE_DEFLATE);
+        QCOMPARE(QDir(folder.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries),
+                 QStringList{QStringLiteral("edges.tif")});  // no temporary left
+    }
+
+    // A region given in level-0 pixels, exported from level 1, equals what the tileflow
+    // binary writes for `process --level 1 --region` with the region in level-1 pixels.
+    void exportRegionAtLevelMatchesCli() {
+        attach(std::shared_ptr<tileflow::Source>(tileflow::openSource(pyramid_.toStdString())));
+        selectOperation(QStringLiteral("sobel"));
+        QTemporaryDir folder;
+        const QString path = folder.filePath(QStringLiteral("region.tif"));
+        QDialog* dialog = openExportDialog();
+        choose(childOf<QComboBox>(dialog, QStringLiteral("exportFormat")), QStringLiteral("tif"));
+        childOf<QLineEdit>(dialog, QStringLiteral("exportPath"))->setText(path);
+        choose(childOf<QComboBox>(dialog, QStringLiteral("exportLevel")), 1);
+        choose(childOf<QComboBox>(dialog, QStringLiteral("exportRegion")),
+               QStringLiteral("custom"));
+        childOf<QSpinBox>(dialog, QStringLiteral("regionX"))->setValue(101);
+        childOf<QSpinBox>(dialog, QStringLiteral("regionY"))->setValue(51);
+        childOf<QSpinBox>(dialog, QStringLiteral("regionWidth"))->setValue(300);
+        childOf<QSpinBox>(dialog, QStringLiteral("regionHeight"))->setValue(201);
+        choose(childOf<QComboBox>(dialog, QStringLiteral("exportCompression")),
+               QStringLiteral("zstd"));
+        childOf<QSpinBox>(dialog, QStringLiteral("exportTileSize"))->setValue(128);
+        QCOMPARE(acceptExport(dialog), QStringLiteral("Exported %1.").arg(path));
+
+        // 101,51 to 401,252 over the downsample 2, rounded outward: 50,25 to 201,126.
+        const QString cliPath = folder.filePath(QStringLiteral("cli.tif"));
+        const tileflow::testing::Outcome cli = tileflow::testing::runTileflow(
+            {QStringLiteral("process"), pyramid_, cliPath, QStringLiteral("--op"),
+             QStringLiteral("sobel"), QStringLiteral("--level"), QStringLiteral("1"),
+             QStringLiteral("--region"), QStringLiteral("50,25,151,101"),
+             QStringLiteral("--compression"), QStringLiteral("zstd"), QStringLiteral("--out-tile"),
+             QStringLiteral("128"), QStringLiteral("--quiet")});
+        QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
+        try {
+            const tileflow::Image exported = readBack(path);
+            QCOMPARE(exported.info().size, (tileflow::Size{151, 101}));
+            QVERIFY(tileflow::samePixels(exported.view(), readBack(cliPath).view()));
+            const auto micrometres =
+                tileflow::openSource(path.toStdString())->metadata().micronsPerPixel;
+            QVERIFY(micrometres.has_value());
+            QCOMPARE(*micrometres, 0.5);  // 0.25 µm/px at level 0, downsample 2
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+        QCOMPARE(tiffCompression(path), COMPRESSION_ZSTD);
+    }
+
+    void exportOmeZarrWithZstd() {
+        attach(callbackSource(image_));
+        selectOperation(QStringLiteral("sobel"));
+        QTemporaryDir folder;
+        QDialog* dialog = openExportDialog();
+        choose(childOf<QComboBox>(dialog, QStringLiteral("exportFormat")), QStringLiteral("zarr"));
+        childOf<QLineEdit>(dialog, QStringLiteral("exportPath"))
+            ->setText(folder.filePath(QStringLiteral("edges")));
+        choose(childOf<QComboBox>(dialog, QStringLiteral("exportCompression")),
+               QStringLiteral("zstd"));
+        childOf<QSpinBox>(dialog, QStringLiteral("exportTileSize"))->setValue(256);
+        const QString path = folder.filePath(QStringLiteral("edges.zarr"));
+        QCOMPARE(acceptExport(dialog), QStringLiteral("Exported %1.").arg(path));
+        try {
+            QVERIFY(tileflow::samePixels(readBack(path).view(), sobel_.view()));
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+        QFile array(path + QStringLiteral("/0/.zarray"));
+        QVERIFY2(array.open(QIODevice::ReadOnly), qPrintable(array.fileName()));
+        const QJsonObject zarray = QJsonDocument::fromJson(array.readAll()).object();
+        QCOMPARE(zarray.value(QLatin1String("compressor"))
+                     .toObject()
+                     .value(QLatin1String("id"))
+                     .toString(),
+                 QStringLiteral("zstd"));
+        QCOMPARE(zarray.value(QLatin1String("chunks")).toArray(), (QJsonArray{1, 256, 256}));
+    }
+
+    void exportOfAViewOutsideTheImageFails() {
+        attach(callbackSource(image_));
+        selectOperation(QStringLiteral("sobel"));
+        setView({2000, 1500, 300, 200});  // panned off the 640x480 image
+        QTemporaryDir folder;
+        QDialog* dialog = openExportDialog();
+        choose(childOf<QComboBox>(dialog, QStringLiteral("exportRegion")), QStringLiteral("view"));
+        childOf<QLineEdit>(dialog, QStringLiteral("exportPath"))
+            ->setText(folder.filePath(QStringLiteral("outside.tif")));
+        const QString status = acceptExport(dialog);
+        QVERIFY2(
+            status.contains(QStringLiteral("2000,1500 300×200 lies outside the 640×480 image")),
+            qPrintable(status));
+        QTest::qWait(200);
+        QVERIFY(QDir(folder.path()).isEmpty());  // no file, no temporary
+    }
+
+    // The dialog alone: its widgets make the ExportRequest it returns.
+    void exportDialogReturnsTheRequest() {
+        tileflow::SourceMetadata metadata;
+        metadata.levels = {{{1000, 800}, 1}, {{500, 400}, 2}, {{250, 200}, 4}};
+        const QRect view(100, 50, 400, 300);
+        tileflow::plugin::ExportDialog dialog(metadata, view);
+        dialog.open();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+
+        auto* level = childOf<QComboBox>(&dialog, QStringLiteral("exportLevel"));
+        QCOMPARE(level->count(), 3);
+        QVERIFY2(level->itemText(1).contains(QStringLiteral("500 × 400")),
+                 qPrintable(level->itemText(1)));
+        auto* path = childOf<QLineEdit>(&dialog, QStringLiteral("exportPath"));
+        QVERIFY(!okButton(&dialog)->isEnabled());
+        path->setText(QStringLiteral("/somewhere/out"));
+        QVERIFY(okButton(&dialog)->isEnabled());
+        using tileflow::plugin::ExportRequest;
+        QVERIFY(dialog.request() == (ExportRequest{QStringLiteral("/somewhere/out.tif"), 0,
+                                                   std::nullopt, std::string("deflate"), 512}));
+
+        choose(childOf<QComboBox>(&dialog, QStringLiteral("exportFormat")), QStringLiteral("zarr"));
+        auto* compression = childOf<QComboBox>(&dialog, QStringLiteral("exportCompression"));
+        QCOMPARE(compression->currentData().toString(), QStringLiteral("blosc-zstd"));
+        choose(compression, QStringLiteral("zstd"));
+        choose(level, 2);
+        choose(childOf<QComboBox>(&dialog, QStringLiteral("exportRegion")),
+               QStringLiteral("custom"));
+        auto* x = childOf<QSpinBox>(&dialog, QStringLiteral("regionX"));
+        auto* width = childOf<QSpinBox>(&dialog, QStringLiteral("regionWidth"));
+        QVERIFY(x->isEnabled());
+        QCOMPARE(x->value(), 100);  // the custom region starts as the view
+        x->setValue(900);
+        width->setValue(500);
+        QCOMPARE(width->value(), 100);  // kept inside the image
+        childOf<QSpinBox>(&dialog, QStringLiteral("regionY"))->setValue(700);
+        childOf<QSpinBox>(&dialog, QStringLiteral("exportTileSize"))->setValue(256);
+        QTest::mouseClick(okButton(&dialog), Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QVERIFY(dialog.request() ==
+                (ExportRequest{QStringLiteral("/somewhere/out.zarr"), 2, QRect(900, 700, 100, 100),
+                               std::string("zstd"), 256}));
+
+        choose(childOf<QComboBox>(&dialog, QStringLiteral("exportRegion")), QStringLiteral("view"));
+        QCOMPARE(dialog.request().region, std::optional<QRect>(view));
     }
 
     // A third-party operation plugin (examples/external_operation_plugin, built elsewhere,
