@@ -66,9 +66,9 @@ private slots:
                 holder = holder->parentWidget();
             QVERIFY2(holder != nullptr, name);
         }
-        // A second image gets one set of panels, not two (besides the channels and overview).
+        // A second image gets one set of panels, not two (besides the channels, overview and overlay docks).
         QVERIFY(window_->openImage(QStringLiteral("synthetic:320x240x1:u8:1")));
-        QCOMPARE(window_->findChildren<QDockWidget*>().size(), 3 + 2);
+        QCOMPARE(window_->findChildren<QDockWidget*>().size(), 3 + 3);
     }
 
     void runViewPaintsAnOverlay() {

@@ -153,16 +153,21 @@ QRectF DisplayPyramid::level0Rect(const TileKey& key) const {
                                               edge(r.bottom(), l.size.height, image.height)));
 }
 
+void DisplayPyramid::readLevel(const Source& source, int level, const Rect& region,
+                               ImageView out) const {
+    const DisplayLevel& l = levels_.at(static_cast<std::size_t>(level));
+    if (l.factor == 1)
+        source.readLevel(l.sourceLevel, region, out);
+    else
+        readReduced(source, l, levels_.at(static_cast<std::size_t>(l.sourceLevel)).size, region,
+                    out);
+}
+
 Image DisplayPyramid::readTile(const Source& source, const TileKey& key) const {
-    const DisplayLevel& l = levels_.at(static_cast<std::size_t>(key.level));
     const Rect region = tileRect(key);
     const ImageInfo info = source.info();
     Image tile(ImageInfo{region.size(), info.channels, info.dtype});
-    if (l.factor == 1)
-        source.readLevel(l.sourceLevel, region, tile);
-    else
-        readReduced(source, l, levels_.at(static_cast<std::size_t>(l.sourceLevel)).size, region,
-                    tile);
+    readLevel(source, key.level, region, tile);
     return tile;
 }
 

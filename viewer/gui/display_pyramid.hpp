@@ -53,6 +53,10 @@ public:
     Rect tileRect(const TileKey& key) const;  // level pixels
     QRectF level0Rect(const TileKey& key) const;
 
+    // Reads `region`, in the pixels of display `level`, of all channels of `source` (the
+    // source this pyramid was made for): a source level as it is, a reduced level made from
+    // its source level.
+    void readLevel(const Source& source, int level, const Rect& region, ImageView out) const;
     // The tile's pixels: all channels, the source's dtype.
     Image readTile(const Source& source, const TileKey& key) const;
 

@@ -1,7 +1,7 @@
 #include "gui/main_window.hpp"
 
-#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -14,7 +14,9 @@
 #include <QSettings>
 #include <QStatusBar>
 
+#include "gui/about_dialog.hpp"
 #include "gui/channel_panel.hpp"
+#include "gui/overlay_panel.hpp"
 #include "gui/overview.hpp"
 #include "gui/plugins_dialog.hpp"
 #include "gui/slide_view.hpp"
@@ -64,6 +66,10 @@ MainWindow::MainWindow(QWidget* parent)
     createDocks();
     createMenus();
     loadExtension();
+    const QSettings settings;
+    restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray());
+    dockState_ = settings.value(QLatin1String(kStateKey)).toByteArray();
+    restoreState(dockState_);
 }
 
 void MainWindow::createDocks() {
@@ -73,6 +79,8 @@ void MainWindow::createDocks() {
     overviewDock_->setObjectName(QStringLiteral("overviewDock"));
     overviewDock_->setWidget(new Overview(view_, overviewDock_));
     addDockWidget(Qt::RightDockWidgetArea, overviewDock_);
+    overlayDock_ = new OverlayPanel(&view_->overlays(), this);
+    addDockWidget(Qt::RightDockWidgetArea, overlayDock_);
 }
 
 MainWindow::~MainWindow() {
@@ -97,20 +105,13 @@ void MainWindow::createMenus() {
     view->addSeparator();
     view->addAction(channelDock_->toggleViewAction());
     view->addAction(overviewDock_->toggleViewAction());
-    QMenu* opacity = view->addMenu(tr("Overlay &Opacity"));
-    auto* opacities = new QActionGroup(this);
-    for (int percent : {0, 25, 50, 75, 100}) {
-        QAction* action =
-            opacity->addAction(QStringLiteral("%1 %").arg(percent), this,
-                               [this, percent] { view_->setOverlayOpacity(percent / 100.0); });
-        action->setObjectName(QStringLiteral("overlayOpacity%1").arg(percent));
-        action->setCheckable(true);
-        action->setChecked(percent / 100.0 == view_->overlays().opacity());
-        opacities->addAction(action);
-    }
+    view->addAction(overlayDock_->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Plugins…"), this, &MainWindow::showPlugins);
+    help->addSeparator();
+    help->addAction(tr("&About TileFlow"), this, [this] { showAbout(this); });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
 void MainWindow::loadExtension() {
@@ -132,13 +133,17 @@ bool MainWindow::openImage(const QString& name) {
         reportError_(tr("Cannot open %1").arg(name), QString::fromStdString(e.what()));
         return false;
     }
+    if (host_->extension() != nullptr)
+        dockState_ = saveState();
     host_->detach();
     micronsPerPixel_ = source->metadata().micronsPerPixel;
     view_->setSource(std::move(source));
     const bool synthetic = SyntheticSpec::matches(name.toStdString());
     host_->setImagePath(synthetic ? QString() : QFileInfo(name).absoluteFilePath());
-    if (extension_ != nullptr)
+    if (extension_ != nullptr) {
         host_->attach(extension_);
+        restoreState(dockState_);
+    }
     imageName_ = name;
     setWindowTitle(
         QStringLiteral("%1 — TileFlow").arg(synthetic ? name : QFileInfo(name).fileName()));
@@ -206,6 +211,13 @@ void MainWindow::dropEvent(QDropEvent* event) {
         return;
     event->acceptProposedAction();
     openImage(storeOf(urls.first().toLocalFile()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue(QLatin1String(kGeometryKey), saveGeometry());
+    settings.setValue(QLatin1String(kStateKey), saveState());
+    QMainWindow::closeEvent(event);
 }
 
 }  // namespace tileflow::gui

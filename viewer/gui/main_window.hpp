@@ -1,8 +1,15 @@
 // The viewer's main window: a SlideView in the middle, File / View / Help menus, the
 // channel panel (channel_panel.hpp) and the overview (overview.hpp) docked on the right
-// (View menu toggles them), the processing extension's panels docked around it, a status bar with
-// the cursor position (level-0 pixels, and µm when the source states its pixel size) and the zoom
-// factor.
+// (View menu toggles them), the overlay panel (overlay_panel.hpp) docked below them, the
+// processing extension's panels docked around it, a status bar with the cursor position
+// (level-0 pixels, and µm when the source states its pixel size) and the zoom factor. Help
+// has Plugins, About TileFlow (about_dialog.hpp) and About Qt.
+//
+// Window state: the geometry and the docks' places (QMainWindow::saveGeometry/saveState, in
+// QSettings under kGeometryKey and kStateKey) are saved on close and restored at
+// construction; the extension's docks, added when an image opens, are placed again from the
+// last state known (the saved one, or the window's own as it was before the previous image's
+// docks went away).
 //
 // Opening: File › Open…, Open Recent (the last kMaxRecent files, QSettings), Open Demo (the
 // synthetic slide kDemoImage), dropping a file on the window, or openImage(). An image that
@@ -40,6 +47,8 @@ class MainWindow final : public QMainWindow {
 
 public:
     static constexpr int kMaxRecent = 8;
+    static constexpr const char* kGeometryKey = "window/geometry";
+    static constexpr const char* kStateKey = "window/state";
     using ErrorReporter = std::function<void(const QString& title, const QString& message)>;
 
     explicit MainWindow(QWidget* parent = nullptr);
@@ -58,6 +67,7 @@ public:
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     void createDocks();
@@ -77,6 +87,8 @@ private:
     QMenu* recentMenu_ = nullptr;
     QDockWidget* channelDock_ = nullptr;
     QDockWidget* overviewDock_ = nullptr;
+    QDockWidget* overlayDock_ = nullptr;
+    QByteArray dockState_;  // restored after the extension's docks are added
     QLabel* positionLabel_;
     QLabel* zoomLabel_;
     QString imageName_;

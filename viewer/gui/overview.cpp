@@ -13,10 +13,27 @@ Overview::Overview(SlideView* view, QWidget* parent) : QWidget(parent), view_(vi
     setMinimumSize(120, 120);
     connect(view_, &SlideView::sourceChanged, this, [this] {
         image_ = {};
+        rebuildCoverage();
         update();
     });
     connect(view_, &SlideView::viewChanged, this, qOverload<>(&QWidget::update));
+    connect(view_, &SlideView::overlaysChanged, this, qOverload<>(&QWidget::update));
     connect(&view_->loader(), &TileLoader::tileLoaded, this, &Overview::takeTile);
+    connect(&view_->overlays(), &OverlayLayers::tileSet, this,
+            [this](const QRect& level0Rect) { coverage_.mark(level0Rect); });
+    connect(&view_->overlays(), &OverlayLayers::tilesRemoved, this, &Overview::rebuildCoverage);
+    rebuildCoverage();
+}
+
+void Overview::rebuildCoverage() {
+    if (view_->pyramid() == nullptr) {
+        coverage_.reset({});
+        return;
+    }
+    const Size image = view_->pyramid()->imageSize();
+    coverage_.reset(QSize(static_cast<int>(image.width), static_cast<int>(image.height)));
+    for (const QRect& rect : view_->overlays().rects())
+        coverage_.mark(rect);
 }
 
 QRectF Overview::imageArea() const {
@@ -43,6 +60,7 @@ void Overview::paintEvent(QPaintEvent*) {
         return;
     if (!image_.isNull())
         painter.drawImage(area, image_);
+    painter.drawImage(area, coverage_.image());
     const Size image = view_->pyramid()->imageSize();
     const double scale = area.width() / static_cast<double>(image.width);
     const QRectF visible = view_->transform().visibleLevel0();

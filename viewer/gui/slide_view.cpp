@@ -31,6 +31,17 @@ SlideView::SlideView(QWidget* parent, std::int64_t cacheBytes)
     connect(&loader_, &TileLoader::tileLoaded, this, &SlideView::placeTile);
     connect(&loader_, &TileLoader::tileFailed, this,
             [this](const TileKey&, const QString& message) { emit tileFailed(message); });
+    overlaysTimer_.setSingleShot(true);
+    overlaysTimer_.setInterval(kOverlaysCoalesceMs);
+    connect(&overlaysTimer_, &QTimer::timeout, this, &SlideView::overlaysChanged);
+    // Not restarted while pending, so a steady stream of tiles still signals.
+    const auto changed = [this] {
+        if (!overlaysTimer_.isActive())
+            overlaysTimer_.start();
+    };
+    connect(&overlays_, &OverlayLayers::tileSet, this, changed);
+    connect(&overlays_, &OverlayLayers::tilesRemoved, this, changed);
+    connect(&overlays_, &OverlayLayers::displayChanged, this, qOverload<>(&QWidget::update));
 }
 
 void SlideView::setSource(std::shared_ptr<Source> source) {
@@ -91,11 +102,6 @@ QRect SlideView::visibleImageRect() const {
     const Size size = pyramid_->imageSize();
     const QRectF image(0, 0, static_cast<double>(size.width), static_cast<double>(size.height));
     return transform_.visibleLevel0().intersected(image).toAlignedRect();
-}
-
-void SlideView::setOverlayOpacity(double opacity) {
-    overlays_.setOpacity(opacity);
-    update();
 }
 
 void SlideView::onViewChanged() {
@@ -184,16 +190,27 @@ void SlideView::wheelEvent(QWheelEvent* event) {
 void SlideView::mousePressEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton)
         return;
-    dragging_ = true;
+    if (overlays_.nearDivider(event->position(), size())) {
+        drag_ = Drag::Divider;
+        setCursor(Qt::SplitHCursor);
+        return;
+    }
+    drag_ = Drag::Pan;
     lastDragPosition_ = event->position();
     setCursor(Qt::ClosedHandCursor);
 }
 
 void SlideView::mouseMoveEvent(QMouseEvent* event) {
-    if (dragging_) {
+    if (drag_ == Drag::Divider) {
+        overlays_.setDivider(event->position().x() / std::max(1, width()));
+    } else if (drag_ == Drag::Pan) {
         transform_.panBy(event->position() - lastDragPosition_);
         lastDragPosition_ = event->position();
         onViewChanged();
+    } else if (overlays_.nearDivider(event->position(), size())) {
+        setCursor(Qt::SplitHCursor);
+    } else {
+        unsetCursor();
     }
     emit cursorMoved(transform_.toLevel0(event->position()));
 }
@@ -201,7 +218,7 @@ void SlideView::mouseMoveEvent(QMouseEvent* event) {
 void SlideView::mouseReleaseEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton)
         return;
-    dragging_ = false;
+    drag_ = Drag::None;
     unsetCursor();
 }
 

@@ -11,6 +11,12 @@
 // coarsest tile is in (one tile, pinned in the cache) the view is never blank. Loaded tiles
 // live in a byte-bounded DisplayCache. Result layers (OverlayLayers) are drawn on top, and
 // a scale bar (scale_bar.hpp) in the bottom-left corner when the source states its pixel size.
+// In the layers' Split mode a left-button press within OverlayLayers::kDividerGrab of the
+// divider drags the divider instead of panning.
+//
+// overlaysChanged() says the layers' tiles changed, coalesced: at most one per
+// kOverlaysCoalesceMs however many tiles arrive, so that listeners (the overview) repaint a
+// few times a second rather than once a tile. Display changes of the layers repaint the view.
 //
 // Channels: a new source shows with defaultChannelDisplays(). The cache holds composited
 // tiles, so setChannels() clears it and has the visible tiles composited anew.
@@ -20,6 +26,7 @@
 #pragma once
 
 #include <QPoint>
+#include <QTimer>
 #include <QWidget>
 #include <memory>
 #include <optional>
@@ -36,6 +43,8 @@ class SlideView final : public QWidget {
     Q_OBJECT
 
 public:
+    static constexpr int kOverlaysCoalesceMs = 50;
+
     explicit SlideView(QWidget* parent = nullptr,
                        std::int64_t cacheBytes = std::int64_t{256} << 20);
 
@@ -58,7 +67,7 @@ public:
     QRect visibleImageRect() const;
 
     OverlayLayers& overlays() { return overlays_; }
-    void setOverlayOpacity(double opacity);
+    void setOverlayOpacity(double opacity) { overlays_.setOpacity(opacity); }
 
     const DisplayPyramid* pyramid() const { return pyramid_.get(); }
     const DisplayCache& cache() const { return cache_; }
@@ -67,6 +76,7 @@ public:
 signals:
     void sourceChanged();
     void viewChanged();
+    void overlaysChanged();
     void cursorMoved(const QPointF& level0);
     void tileFailed(const QString& message);
 
@@ -94,8 +104,9 @@ private:
     TileLoader loader_;
     OverlayLayers overlays_;
     ViewTransform transform_;
+    QTimer overlaysTimer_;
     bool fitPending_ = false;
-    bool dragging_ = false;
+    enum class Drag { None, Pan, Divider } drag_ = Drag::None;
     QPointF lastDragPosition_;
 };
 

@@ -22,6 +22,7 @@ ViewerHost::~ViewerHost() {
 void ViewerHost::attach(plugin::HostExtension* extension) {
     detach();
     extension_ = extension;
+    source_ = view_->source() ? std::make_shared<DisplaySource>(view_->source()) : nullptr;
     sentView_ = view();
     extension_->attach(this);
 }
@@ -31,6 +32,7 @@ void ViewerHost::detach() {
         return;
     extension_->detach();
     extension_ = nullptr;
+    source_.reset();
     for (const QPointer<QDockWidget>& dock : docks_)
         delete dock.data();
     docks_.clear();
@@ -39,16 +41,11 @@ void ViewerHost::detach() {
 }
 
 std::shared_ptr<Source> ViewerHost::source() const {
-    return view_->source();
+    return source_;
 }
 
 plugin::ViewState ViewerHost::view() const {
-    const DisplayPyramid* pyramid = view_->pyramid();
-    const int level =
-        pyramid == nullptr
-            ? 0
-            : pyramid->levels().at(static_cast<std::size_t>(view_->currentLevel())).sourceLevel;
-    return {view_->visibleImageRect(), level};
+    return {view_->visibleImageRect(), view_->currentLevel()};
 }
 
 QWidget* ViewerHost::dialogParent() const {

@@ -1,12 +1,13 @@
 // ViewerHost: TileFlow's own viewer as a host of the TileFlow host extension
 // (tileflow/plugin/host_extension.hpp), the same module other viewers load.
 //
-// It serves the SlideView's source and view (the visible part of the image, in level-0
-// pixels, and the source pyramid level the view draws from; reduced levels made on the fly
-// report the source level they are made from), docks the extension's panels in the main
-// window, and draws its result layers as the view's overlays. View changes reach the
-// extension coalesced: one viewChanged() per turn of the event loop, and only when the view
-// state differs from the last one sent.
+// It serves the SlideView's source as a DisplaySource (display_source.hpp: the source's
+// levels plus the reduced levels the view makes on the fly) and the view (the visible part
+// of the image, in level-0 pixels, and the level of that source the view draws from), so
+// processing the view of an image without a pyramid works on the level shown; it docks the
+// extension's panels in the main window, and draws its result layers as the view's overlays. View
+// changes reach the extension coalesced: one viewChanged() per turn of the event loop, and only
+// when the view state differs from the last one sent.
 //
 // Lifetime: attach() hands the context to an extension; detach() (also on destruction)
 // takes it back and deletes the panels it added and its layers. Open a new image with
@@ -19,6 +20,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include "gui/display_source.hpp"
 #include "tileflow/plugin/host_extension.hpp"
 
 class QDockWidget;
@@ -53,6 +55,7 @@ private:
 
     QMainWindow* window_;
     SlideView* view_;
+    std::shared_ptr<DisplaySource> source_;  // made at attach() for the view's source
     QString imagePath_;
     plugin::HostExtension* extension_ = nullptr;
     QList<QPointer<QDockWidget>> docks_;
