@@ -33,6 +33,9 @@ ProgressPanel::ProgressPanel(QWidget* parent) : QWidget(parent), rowsLayout_(new
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(rowsLayout_);
     layout->addStretch(1);
+    refresh_.setSingleShot(true);
+    refresh_.setInterval(kRefreshMilliseconds);
+    connect(&refresh_, &QTimer::timeout, this, &ProgressPanel::showAllPending);
 }
 
 int ProgressPanel::addJob(const QString& title) {
@@ -62,9 +65,28 @@ void ProgressPanel::showProgress(int job, const JobProgress& progress) {
         return;
     Row& row = it->second;
     row.ended = false;
+    row.pending = progress;
+    if (!row.shown.isValid() || row.shown.elapsed() >= kRefreshMilliseconds ||
+        progress.done == progress.total)
+        showPending(row);
+    else if (!refresh_.isActive())
+        refresh_.start();
+}
+
+void ProgressPanel::showPending(Row& row) {
+    if (!row.pending)
+        return;
+    const JobProgress& progress = *row.pending;
     row.bar->setRange(0, barValue(progress.total, progress.total));
     row.bar->setValue(barValue(progress.done, progress.total));
     row.figures->setText(figuresText(progress));
+    row.pending.reset();
+    row.shown.start();
+}
+
+void ProgressPanel::showAllPending() {
+    for (auto& [job, row] : rows_)
+        showPending(row);
 }
 
 void ProgressPanel::showOutcome(int job, const QString& outcome) {
@@ -72,6 +94,7 @@ void ProgressPanel::showOutcome(int job, const QString& outcome) {
     if (it == rows_.end())
         return;
     Row& row = it->second;
+    showPending(row);
     row.ended = true;
     if (row.bar->maximum() == 0)
         row.bar->setRange(0, 1);

@@ -8,6 +8,7 @@
 #include "tileflow/error.hpp"
 #include "tileflow/monitors.hpp"
 #include "tileflow/source_views.hpp"
+#include "tileflow/thread_priority.hpp"
 
 namespace tileflow::plugin {
 
@@ -97,7 +98,10 @@ ImageJob::~ImageJob() {
 void ImageJob::start() {
     if (worker_)
         return;
-    worker_.reset(QThread::create([this] { run(); }));
+    worker_.reset(QThread::create([this] {
+        makeCurrentThreadBackground();  // the engine's OpenMP team inherits it
+        run();
+    }));
     worker_->setObjectName(QStringLiteral("tileflow image job"));
     worker_->start(QThread::LowPriority);
 }

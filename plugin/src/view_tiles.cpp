@@ -7,6 +7,7 @@
 #include "tileflow/engine.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/source_views.hpp"
+#include "tileflow/thread_priority.hpp"
 
 namespace tileflow::plugin::detail {
 
@@ -42,7 +43,10 @@ ViewTiles::ViewTiles(std::shared_ptr<const Source> source,
       delivery_(std::move(delivery)),
       noStatistics_(std::make_shared<const StatisticsList>()) {
     for (int i = 0; i < threads_; ++i) {
-        workers_.emplace_back(QThread::create([this] { work(); }));
+        workers_.emplace_back(QThread::create([this] {
+            makeCurrentThreadBackground();
+            work();
+        }));
         workers_.back()->setObjectName(QStringLiteral("tileflow view tiles"));
         workers_.back()->start(QThread::LowPriority);
     }

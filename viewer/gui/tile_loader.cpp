@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "gui/channel_composite.hpp"
+#include "tileflow/thread_priority.hpp"
 
 namespace tileflow::gui {
 
@@ -73,6 +74,7 @@ void TileLoader::submit(const TileKey& key) {
     pool_.start(
         [this, key, serial = serial_, wishes = wishes_, source = source_, pyramid = pyramid_,
          channels = channels_] {
+            makeCurrentThreadBackground();  // a pool thread: cheap to repeat
             QImage tile;
             QString error;
             if (wishes->wants(key)) {

@@ -1,0 +1,20 @@
+// Background threads: work that must not slow down a user interface on the same machine.
+//
+// makeCurrentThreadBackground() lowers the calling thread's CPU priority (on Linux its nice
+// value, per thread, to kBackgroundNice) so that the scheduler runs a GUI thread and the
+// window system's helpers first whenever they are ready. Threads the calling thread creates
+// afterwards, such as the OpenMP team of a run started from it, inherit the priority. Call
+// it at the start of worker threads that process tiles for a viewer; batch runs leave their
+// threads alone.
+//
+// Best effort by design: where the system offers no per-thread priority, or refuses the
+// change, the thread keeps its priority and the call returns false. Thread-safe.
+#pragma once
+
+namespace tileflow {
+
+inline constexpr int kBackgroundNice = 10;
+
+bool makeCurrentThreadBackground();
+
+}  // namespace tileflow
