@@ -28,6 +28,7 @@ MemoryPanel::MemoryPanel(QWidget* parent)
       peak_(figure(QStringLiteral("peak"))),
       cache_(figure(QStringLiteral("cache"), MemoryPlot::seriesColor(1))),
       engine_(figure(QStringLiteral("engine"))),
+      displayCache_(figure(QStringLiteral("displayCache"))),
       plot_(new MemoryPlot) {
     setObjectName(QStringLiteral("tileflowMemoryPanel"));
     auto* clear = new QPushButton(tr("Clear cache"));
@@ -39,6 +40,7 @@ MemoryPanel::MemoryPanel(QWidget* parent)
     figures->addRow(tr("Peak RSS"), peak_);
     figures->addRow(tr("Result cache"), cache_);
     figures->addRow(tr("Engine buffers"), engine_);
+    figures->addRow(tr("Display cache"), displayCache_);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(figures);
     layout->addWidget(plot_, 1);
@@ -55,6 +57,10 @@ void MemoryPanel::addSample(const MemorySample& sample) {
     engine_->setText(bytesText(sample.engineBytes));
     const double rss = sample.process ? static_cast<double>(sample.process->rssBytes) : 0;
     plot_->add({rss, static_cast<double>(sample.cacheBytes)});
+}
+
+void MemoryPanel::showDisplayCache(std::int64_t bytes) {
+    displayCache_->setText(bytesText(bytes));
 }
 
 }  // namespace tileflow::plugin

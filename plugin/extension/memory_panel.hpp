@@ -1,9 +1,10 @@
 // The memory panel: process RSS and peak, the result cache's bytes and the bytes the engine
-// holds, from the jobs' memory samples (job_types.hpp), with a plot of RSS and cache over
-// the last samples and a "Clear cache" button.
+// holds, from the jobs' memory samples (job_types.hpp), the host's display cache
+// (HostContext::displayCacheBytes), with a plot of RSS and cache over the last samples and
+// a "Clear cache" button.
 //
-// Widgets by objectName: the panel "tileflowMemoryPanel", "rss", "peak", "cache", "engine"
-// (QLabels), "memoryPlot", "clearCache". GUI thread only.
+// Widgets by objectName: the panel "tileflowMemoryPanel", "rss", "peak", "cache", "engine",
+// "displayCache" (QLabels), "memoryPlot", "clearCache". GUI thread only.
 #pragma once
 
 #include <QWidget>
@@ -23,6 +24,7 @@ public:
     explicit MemoryPanel(QWidget* parent = nullptr);
 
     void addSample(const MemorySample& sample);
+    void showDisplayCache(std::int64_t bytes);
 
 signals:
     void clearCacheRequested();
@@ -32,6 +34,7 @@ private:
     QLabel* peak_;
     QLabel* cache_;
     QLabel* engine_;
+    QLabel* displayCache_;
     MemoryPlot* plot_;
 };
 

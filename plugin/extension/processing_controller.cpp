@@ -225,8 +225,10 @@ void ProcessingController::report(Job* job, int row) {
     });
     connect(job, &Job::memorySample, this, [this](const MemorySample& sample) {
         sinceJobSample_.start();
-        if (memory_)
+        if (memory_) {
             memory_->addSample(sample);
+            memory_->showDisplayCache(host_->displayCacheBytes());
+        }
     });
     auto outcome = [this, row](const QString& text) {
         if (progress_)
@@ -262,6 +264,7 @@ void ProcessingController::sampleWhenIdle() {
     sample.process = processMemory();
     sample.cacheBytes = cache_->heldBytes();
     memory_->addSample(sample);
+    memory_->showDisplayCache(host_->displayCacheBytes());
 }
 
 }  // namespace tileflow::plugin

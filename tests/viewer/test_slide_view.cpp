@@ -44,6 +44,7 @@ public:
         inner_.read(region, out);
     }
     void open() { open_ = true; }
+    void close() { open_ = false; }
 
 private:
     tileflow::SyntheticSource inner_;
@@ -93,10 +94,11 @@ private:
         view_->setSource(std::move(source));
     }
 
-    bool holdsAll(int level) const {
+    // True when every tile of `level` meeting the view is held (and current, if asked).
+    bool holdsAll(int level, bool current = false) const {
         for (const TileKey& key :
              view_->pyramid()->tilesMeeting(level, view_->transform().visibleLevel0())) {
-            if (!view_->cache().contains(key))
+            if (current ? !view_->cache().isCurrent(key) : !view_->cache().contains(key))
                 return false;
         }
         return true;
@@ -181,6 +183,34 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(holdsAll(0), 10000);
         const QImage fine = view_->grab().toImage().convertToFormat(QImage::Format_RGB32);
         QVERIFY(fine != coarse);
+    }
+
+    void aChannelChangeKeepsTheTilesShownUntilRecomposited() {
+        const std::string spec = "synthetic:4096x4096x1:u8:2";
+        auto source = std::make_shared<GatedSource>(spec, 16);
+        source->open();
+        show(source);
+        view_->setCentreAndScale({2048, 2048}, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(holdsAll(0), 10000);
+        const QImage before = view_->grab().toImage().convertToFormat(QImage::Format_RGB32);
+
+        source->close();
+        tileflow::gui::ChannelDisplays channels = view_->channels();
+        channels[0].colour = QColor(255, 0, 0);
+        view_->setChannels(channels);
+        QTest::qWait(100);
+        // The old composite stays on screen while the new one is read, not the coarse level.
+        QCOMPARE(view_->grab().toImage().convertToFormat(QImage::Format_RGB32), before);
+
+        source->open();
+        const tileflow::Image pixels =
+            tileflow::SyntheticSource(tileflow::SyntheticSpec::parse(spec))
+                .render({2048 - 256, 2048 - 192, 512, 384});
+        const QImage expected = tileflow::gui::compositeChannels(pixels.view(), channels);
+        QTRY_VERIFY_WITH_TIMEOUT(holdsAll(0, true), 10000);
+        const QImage after = view_->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        for (const QPoint p : {QPoint(3, 5), QPoint(255, 255), QPoint(511, 383)})
+            QCOMPARE(after.pixel(p), expected.pixel(p));
     }
 
     void displayCacheStaysUnderItsBoundWithTheCoarsestPinned() {

@@ -3,6 +3,7 @@
 // error and keeps the image shown before.
 #include <QDockWidget>
 #include <QFile>
+#include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -66,9 +67,23 @@ private slots:
                 holder = holder->parentWidget();
             QVERIFY2(holder != nullptr, name);
         }
-        // A second image gets one set of panels, not two (besides the channels, overview and overlay docks).
+        // A second image gets one set of panels, not two (besides the channels, overview and
+        // overlay docks).
         QVERIFY(window_->openImage(QStringLiteral("synthetic:320x240x1:u8:1")));
         QCOMPARE(window_->findChildren<QDockWidget*>().size(), 3 + 3);
+    }
+
+    void theMemoryPanelShowsTheViewersDisplayCache() {
+        open(QStringLiteral("synthetic:2048x2048x3:u16:2"));
+        tileflow::gui::SlideView* view = window_->slideView();
+        auto* label = widget<QLabel>(QStringLiteral("displayCache"));
+        // Idle samples come once a second; the label then says the cache's size in MiB.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view->cache().bytes() > (1 << 20) &&
+                label->text() ==
+                    QStringLiteral("%1 MiB").arg(
+                        static_cast<double>(view->cache().bytes()) / 1048576, 0, 'f', 1),
+            10000);
     }
 
     void runViewPaintsAnOverlay() {

@@ -22,6 +22,16 @@ const QImage* DisplayCache::find(const TileKey& key) {
     return &it->second.tile;
 }
 
+bool DisplayCache::isCurrent(const TileKey& key) const {
+    auto it = entries_.find(key);
+    return it != entries_.end() && !it->second.stale;
+}
+
+void DisplayCache::markAllStale() {
+    for (auto& [key, entry] : entries_)
+        entry.stale = true;
+}
+
 void DisplayCache::clear() {
     entries_.clear();
     uses_.clear();

@@ -5,6 +5,10 @@
 // anywhere) are never evicted, and their bytes count towards the total like any other.
 // find() counts as a use.
 //
+// Stale tiles: markAllStale() keeps every tile but marks it out of date (composited with
+// channel settings that changed); a view keeps drawing them, which beats falling back to
+// coarser tiles, and asks for them anew. Inserting a tile makes it current again.
+//
 // Thread-safety: none; the view's GUI thread owns it. Errors: none.
 #pragma once
 
@@ -27,6 +31,9 @@ public:
     // The tile, or nullptr; valid until the next insert() or clear().
     const QImage* find(const TileKey& key);
     bool contains(const TileKey& key) const { return entries_.contains(key); }
+    // Held and not stale.
+    bool isCurrent(const TileKey& key) const;
+    void markAllStale();
     void clear();
 
     std::int64_t bytes() const { return bytes_; }
@@ -37,6 +44,7 @@ private:
     struct Entry {
         QImage tile;
         std::list<TileKey>::iterator use;
+        bool stale = false;
     };
     void evict();
 

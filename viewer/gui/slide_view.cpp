@@ -62,7 +62,7 @@ void SlideView::setSource(std::shared_ptr<Source> source) {
 
 void SlideView::setChannels(ChannelDisplays channels) {
     channels_ = std::move(channels);
-    cache_.clear();
+    cache_.markAllStale();
     loader_.setChannels(channels_);
     requestTiles();
     update();
@@ -119,7 +119,7 @@ void SlideView::requestTiles() {
     const int level = currentLevel();
     for (int l = coarsest;; l = level) {
         for (const TileKey& key : pyramid_->tilesMeeting(l, visible)) {
-            if (!cache_.contains(key))
+            if (!cache_.isCurrent(key))
                 wanted.push_back(key);
         }
         if (l == level)

@@ -19,7 +19,8 @@
 // few times a second rather than once a tile. Display changes of the layers repaint the view.
 //
 // Channels: a new source shows with defaultChannelDisplays(). The cache holds composited
-// tiles, so setChannels() clears it and has the visible tiles composited anew.
+// tiles, so setChannels() marks them stale and has the visible ones composited anew; the
+// stale tiles stay on screen until their replacements arrive.
 //
 // Threads: GUI thread only; painting and input never wait for reads.
 // Errors: a tile that cannot be read is reported by tileFailed and left undrawn.

@@ -70,6 +70,10 @@ void ViewerHost::clearLayer(const QString& layerId) {
     view_->update();
 }
 
+std::int64_t ViewerHost::displayCacheBytes() const {
+    return view_->cache().bytes();
+}
+
 void ViewerHost::sendView() {
     const plugin::ViewState current = view();
     if (extension_ == nullptr || current == sentView_)

@@ -49,6 +49,7 @@ public:
     void addPanel(QWidget* panel, const QString& title, Qt::DockWidgetArea area) override;
     void setLayerTile(const QString& layerId, const QRect& level0Rect, const QImage& tile) override;
     void clearLayer(const QString& layerId) override;
+    std::int64_t displayCacheBytes() const override;
 
 private:
     void sendView();

@@ -24,6 +24,7 @@
 #include <QRect>
 #include <QString>
 #include <QtPlugin>
+#include <cstdint>
 #include <memory>
 
 #include "tileflow/source.hpp"
@@ -61,6 +62,10 @@ public:
                               const QImage& tile) = 0;
     // Removes every tile of the layer.
     virtual void clearLayer(const QString& layerId) = 0;
+
+    // Since 1.1: the bytes the host holds to show the image (its display cache), for the
+    // memory panel; 0 when it keeps none or does not say.
+    virtual std::int64_t displayCacheBytes() const { return 0; }
 };
 
 class HostExtension {
@@ -77,5 +82,5 @@ public:
 
 }  // namespace tileflow::plugin
 
-#define TILEFLOW_HOST_EXTENSION_IID "org.tileflow.HostExtension/1.0"
+#define TILEFLOW_HOST_EXTENSION_IID "org.tileflow.HostExtension/1.1"
 Q_DECLARE_INTERFACE(tileflow::plugin::HostExtension, TILEFLOW_HOST_EXTENSION_IID)
