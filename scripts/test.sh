@@ -14,8 +14,10 @@ git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 
-# ASan+UBSan and TSan builds of their own (build-asan/, build-tsan/): always in CI, on request
-# elsewhere since they take minutes.
+# ASan+UBSan and TSan builds of their own (build-asan/, build-tsan/), then a bounded fuzz run
+# (build-fuzz/, FUZZ_SECONDS per target): always in CI, on request elsewhere since they take
+# minutes.
 if [ "${CI:-}" = "true" ] || [ "${TILEFLOW_SANITIZERS:-}" = "1" ]; then
   scripts/test-sanitizers.sh
+  scripts/test-fuzz.sh
 fi
