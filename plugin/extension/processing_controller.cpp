@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "auto_contrast.hpp"
 #include "available_operations.hpp"
 #include "export_dialog.hpp"
 #include "export_source.hpp"
@@ -95,9 +96,18 @@ void ProcessingController::prepareLayer(const Selection& selection) {
 }
 
 void ProcessingController::paintTile(const QString& layer, const std::string& key,
-                                     const QRect& level0Rect, const QImage& tile) {
-    if (layerKeys_[layer] == key)
-        host_->setLayerTile(layer, level0Rect, tile);
+                                     const QRect& level0Rect, const QImage& display,
+                                     const std::shared_ptr<const Image>& raw) {
+    if (layerKeys_[layer] != key)
+        return;
+    if (!processing_ || !processing_->autoContrast() || !raw) {
+        host_->setLayerTile(layer, level0Rect, display);
+        return;
+    }
+    auto [mapping, first] = autoMappings_.try_emplace(key);
+    if (first)
+        mapping->second = autoContrast(raw->view());
+    host_->setLayerTile(layer, level0Rect, mapping->second.toImage(raw->view()));
 }
 
 void ProcessingController::runView() {
@@ -122,8 +132,9 @@ void ProcessingController::runView() {
         report(viewJob_.get(), viewRow_);
         connect(viewJob_.get(), &ViewJob::tileReady, this,
                 [this, layer = selection->layer, key = selection->key](
-                    quint64, int, const QRect& rect, const QImage& display) {
-                    paintTile(layer, key, rect, display);
+                    quint64, int, const QRect& rect, const QImage& display,
+                    const std::shared_ptr<const Image>& raw) {
+                    paintTile(layer, key, rect, display, raw);
                 });
     }
     prepareLayer(*selection);
@@ -145,9 +156,10 @@ void ProcessingController::runImage() {
     }
     prepareLayer(*selection);
     connect(job.get(), &ImageJob::tileReady, this,
-            [this, layer = selection->layer, key = selection->key](quint64, int, const QRect& rect,
-                                                                   const QImage& display) {
-                paintTile(layer, key, rect, display);
+            [this, layer = selection->layer, key = selection->key](
+                quint64, int, const QRect& rect, const QImage& display,
+                const std::shared_ptr<const Image>& raw) {
+                paintTile(layer, key, rect, display, raw);
             });
     startImageJob(std::move(job), tr("%1 · whole image").arg(selection->title),
                   tr("%1: whole image done.").arg(selection->title));

@@ -28,6 +28,7 @@ ProcessingPanel::ProcessingPanel(std::vector<AvailableOperation> operations, QWi
       list_(new QListWidget),
       form_(new ParameterForm),
       follow_(new QCheckBox(tr("Follow the view"))),
+      autoContrast_(new QCheckBox(tr("Auto contrast"))),
       status_(new QLabel) {
     setObjectName(QStringLiteral("tileflowProcessingPanel"));
     list_->setObjectName(QStringLiteral("operationList"));
@@ -35,6 +36,11 @@ ProcessingPanel::ProcessingPanel(std::vector<AvailableOperation> operations, QWi
     follow_->setObjectName(QStringLiteral("followView"));
     follow_->setToolTip(tr("Keep processing what the view shows as it pans and zooms"));
     follow_->setChecked(true);
+    autoContrast_->setObjectName(QStringLiteral("autoContrast"));
+    autoContrast_->setToolTip(
+        tr("Show results from their 0.1–99.9 percentiles at the first tile (off: the result "
+           "type's full range, 0–1 for floating point)"));
+    autoContrast_->setChecked(true);
     status_->setObjectName(QStringLiteral("status"));
     status_->setWordWrap(true);
 
@@ -70,6 +76,7 @@ ProcessingPanel::ProcessingPanel(std::vector<AvailableOperation> operations, QWi
     layout->addWidget(form_);
     layout->addWidget(reset, 0, Qt::AlignRight);
     layout->addWidget(follow_);
+    layout->addWidget(autoContrast_);
     layout->addLayout(buttons);
     layout->addWidget(status_);
 
@@ -94,6 +101,10 @@ std::map<std::string, std::string> ProcessingPanel::parameterValues() const {
 
 bool ProcessingPanel::followsView() const {
     return follow_->isChecked();
+}
+
+bool ProcessingPanel::autoContrast() const {
+    return autoContrast_->isChecked();
 }
 
 void ProcessingPanel::showStatus(const QString& message) {

@@ -36,6 +36,7 @@ public:
     const AvailableOperation* selected() const;
     std::map<std::string, std::string> parameterValues() const;
     bool followsView() const;
+    bool autoContrast() const;
     void showStatus(const QString& message);
 
 signals:
@@ -51,6 +52,7 @@ private:
     QListWidget* list_;
     ParameterForm* form_;
     QCheckBox* follow_;
+    QCheckBox* autoContrast_;
     QLabel* status_;
 };
 

@@ -117,6 +117,9 @@ private:
         attached_ = true;
         host_->window().show();
         QVERIFY(QTest::qWaitForWindowExposed(&host_->window()));
+        // Tiles are compared with the default display mapping; autoContrastShowsTheResultsRange
+        // covers the other.
+        widget<QCheckBox>(QStringLiteral("autoContrast"))->setChecked(false);
     }
 
     void detach() {

@@ -2,6 +2,7 @@
 // opens and settles into a covered view; processing the view of an image without a pyramid
 // works on the reduced level shown and equals the batch engine there; the GUI thread stays
 // responsive while a whole-image job runs, and Cancel stops it.
+#include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QListWidget>
@@ -185,6 +186,7 @@ private slots:
         const int level = view->currentLevel();
         QVERIFY(level > 0);
         const auto shown = view->pyramid()->tilesMeeting(level, view->transform().visibleLevel0());
+        widget<QCheckBox>(QStringLiteral("autoContrast"))->setChecked(false);
         selectOperation(QStringLiteral("sobel"));
         click(QStringLiteral("runView"));
         QTRY_COMPARE_WITH_TIMEOUT(view->overlays().tileCount(kSobelLayer), shown.size(), 20000);
@@ -205,6 +207,40 @@ private slots:
                 qPrintable(QStringLiteral("no result tile %1,%2").arg(key.column).arg(key.row)));
             QVERIFY(*tile == mapping.toImage(batch.view().region(r)));
         }
+    }
+
+    void autoContrastShowsTheResultsRange() {
+        // Sobel of a 16-bit image reaches far beyond 1, where the f32 default range ends.
+        const auto saturation = [this](bool automatic) {
+            open(QStringLiteral("synthetic:2048x2048x1:u16:4"));
+            SlideView* view = window_->slideView();
+            view->setCentreAndScale({1024, 1024}, 1);
+            const auto shown = view->pyramid()->tilesMeeting(0, view->transform().visibleLevel0());
+            widget<QCheckBox>(QStringLiteral("autoContrast"))->setChecked(automatic);
+            selectOperation(QStringLiteral("sobel"));
+            click(QStringLiteral("runView"));
+            [&] {
+                QTRY_COMPARE_WITH_TIMEOUT(view->overlays().tileCount(kSobelLayer), shown.size(),
+                                          20000);
+            }();
+            std::int64_t white = 0;
+            std::int64_t all = 0;
+            for (const auto& key : shown) {
+                const QImage* tile = view->overlays().tile(
+                    kSobelLayer, view->pyramid()->level0Rect(key).toAlignedRect());
+                for (int y = 0; tile != nullptr && y < tile->height(); ++y) {
+                    const uchar* row = tile->constScanLine(y);
+                    white += std::count(row, row + tile->width(), uchar{255});
+                    all += tile->width();
+                }
+            }
+            return static_cast<double>(white) / static_cast<double>(std::max<std::int64_t>(all, 1));
+        };
+        const double fixedRange = saturation(false);
+        const double automatic = saturation(true);
+        QVERIFY2(fixedRange > 0.5, qPrintable(QString::number(fixedRange)));
+        // The 99.9th percentile of the first tile is white; other tiles may have a little more.
+        QVERIFY2(automatic > 0 && automatic < 0.02, qPrintable(QString::number(automatic)));
     }
 
     void theGuiStaysResponsiveWhileAWholeImageJobRuns() {
