@@ -9,10 +9,12 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <cmath>
 
 #include "gui/main_window.hpp"
 #include "gui/slide_view.hpp"
 #include "gui/viewer_host.hpp"
+#include "tileflow/synthetic.hpp"
 
 using tileflow::gui::MainWindow;
 
@@ -84,6 +86,25 @@ private slots:
                     QStringLiteral("%1 MiB").arg(
                         static_cast<double>(view->cache().bytes()) / 1048576, 0, 'f', 1),
             10000);
+    }
+
+    void theStatusBarShowsThePixelValuesUnderTheCursor() {
+        const QString spec = QStringLiteral("synthetic:640x480x3:u16:7");
+        open(spec);
+        tileflow::gui::SlideView* view = window_->slideView();
+        const QPoint at(view->width() / 2 + 13, view->height() / 2 - 7);
+        QTest::mouseMove(view, at);
+        const QPointF level0 = view->transform().toLevel0(QPointF(at));
+        const tileflow::Image pixel =
+            tileflow::SyntheticSource(tileflow::SyntheticSpec::parse(spec.toStdString()))
+                .render({static_cast<std::int64_t>(std::floor(level0.x())),
+                         static_cast<std::int64_t>(std::floor(level0.y())), 1, 1});
+        QStringList values;
+        for (int c = 0; c < 3; ++c)
+            values << QString::number(pixel.view().row<std::uint16_t>(c, 0)[0]);
+        QTRY_COMPARE_WITH_TIMEOUT(widget<QLabel>(QStringLiteral("pixelValues"))->text(),
+                                  QStringLiteral("values ") + values.join(QStringLiteral(", ")),
+                                  5000);
     }
 
     void runViewPaintsAnOverlay() {

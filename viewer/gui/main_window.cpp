@@ -13,11 +13,13 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
+#include <cmath>
 
 #include "gui/about_dialog.hpp"
 #include "gui/channel_panel.hpp"
 #include "gui/overlay_panel.hpp"
 #include "gui/overview.hpp"
+#include "gui/pixel_probe.hpp"
 #include "gui/plugins_dialog.hpp"
 #include "gui/slide_view.hpp"
 #include "gui/viewer_host.hpp"
@@ -48,7 +50,9 @@ MainWindow::MainWindow(QWidget* parent)
       view_(new SlideView(this)),
       host_(new ViewerHost(this, view_, this)),
       positionLabel_(new QLabel(this)),
+      valuesLabel_(new QLabel(this)),
       zoomLabel_(new QLabel(this)),
+      probe_(new PixelProbe(this)),
       reportError_([this](const QString& title, const QString& message) {
           QMessageBox::critical(this, title, message);
       }) {
@@ -57,6 +61,12 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
     resize(1280, 860);
     statusBar()->addPermanentWidget(positionLabel_);
+    valuesLabel_->setObjectName(QStringLiteral("pixelValues"));
+    statusBar()->addPermanentWidget(valuesLabel_);
+    connect(probe_, &PixelProbe::valuesRead, this, [this](const QPoint& at, const QString& values) {
+        if (at == cursor_)
+            valuesLabel_->setText(tr("values %1").arg(values));
+    });
     statusBar()->addPermanentWidget(zoomLabel_);
     connect(view_, &SlideView::cursorMoved, this, &MainWindow::showCursor);
     connect(view_, &SlideView::viewChanged, this, &MainWindow::showZoom);
@@ -138,6 +148,8 @@ bool MainWindow::openImage(const QString& name) {
     host_->detach();
     micronsPerPixel_ = source->metadata().micronsPerPixel;
     view_->setSource(std::move(source));
+    probe_->setSource(view_->source());
+    valuesLabel_->clear();
     const bool synthetic = SyntheticSpec::matches(name.toStdString());
     host_->setImagePath(synthetic ? QString() : QFileInfo(name).absoluteFilePath());
     if (extension_ != nullptr) {
@@ -193,6 +205,10 @@ void MainWindow::showCursor(const QPointF& level0) {
                     .arg(level0.y() * *micronsPerPixel_, 0, 'f', 1);
     }
     positionLabel_->setText(text);
+    cursor_ =
+        QPoint(static_cast<int>(std::floor(level0.x())), static_cast<int>(std::floor(level0.y())));
+    valuesLabel_->clear();
+    probe_->probe(cursor_);
 }
 
 void MainWindow::showZoom() {

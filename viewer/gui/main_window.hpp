@@ -2,7 +2,8 @@
 // channel panel (channel_panel.hpp) and the overview (overview.hpp) docked on the right
 // (View menu toggles them), the overlay panel (overlay_panel.hpp) docked below them, the
 // processing extension's panels docked around it, a status bar with the cursor position
-// (level-0 pixels, and µm when the source states its pixel size) and the zoom factor. Help
+// (level-0 pixels, and µm when the source states its pixel size), the pixel values there (read
+// in the background, pixel_probe.hpp) and the zoom factor. Help
 // has Plugins, About TileFlow (about_dialog.hpp) and About Qt.
 //
 // Window state: the geometry and the docks' places (QMainWindow::saveGeometry/saveState, in
@@ -36,6 +37,7 @@ class QMenu;
 
 namespace tileflow::gui {
 
+class PixelProbe;
 class SlideView;
 class ViewerHost;
 
@@ -90,7 +92,10 @@ private:
     QDockWidget* overlayDock_ = nullptr;
     QByteArray dockState_;  // restored after the extension's docks are added
     QLabel* positionLabel_;
+    QLabel* valuesLabel_;
     QLabel* zoomLabel_;
+    PixelProbe* probe_;
+    QPoint cursor_;  // the level-0 pixel under the cursor
     QString imageName_;
     std::optional<double> micronsPerPixel_;
     ErrorReporter reportError_;
