@@ -160,8 +160,13 @@ struct TiffSink::State {
     std::int64_t bps = 1;
 
     [[noreturn]] void fail(const std::string& what) {
+        const int error = errno;  // of the write that failed, when the system refused it
         std::string message = "cannot write TIFF file '" + path + "': " + what;
-        if (!tiffErrors.empty())
+        // A full disk or a file-size limit says so in the system's words; libtiff's own
+        // message about it names internals only.
+        if (error == ENOSPC || error == EFBIG || error == EDQUOT)
+            message += ": " + std::string(std::strerror(error));
+        else if (!tiffErrors.empty())
             message += " (libtiff: " + tiffErrors + ")";
         tiffErrors.clear();
         throw IoError(message);
