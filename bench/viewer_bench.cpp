@@ -14,8 +14,9 @@
 //      event-loop latency (a 5 ms timer's lateness) while it runs and the view pans, then
 //      the time from Cancel until its tiles stop arriving.
 // --phases runs some of them, e.g. "browse,whole" (default: all four; launch always runs).
-// With --screenshots, the window is also saved at the first view, after the pans and during
-// the whole-image job (JPEG, 1100 pixels wide: the README's pictures).
+// With --screenshots, the window is also saved at the first view, after the pans (in Split
+// mode with the Inferno colormap) and during the whole-image job (JPEG, 1100 pixels wide: the
+// README's pictures).
 #include <unistd.h>
 
 #include <QApplication>
@@ -175,7 +176,15 @@ void pans(MainWindow& window, int count) {
         view.setCentreAndScale(centre + QPointF(view.width() / 2.0, 0), 1);
         times.push_back(waitUntil([&] { return resultCovered(view) && viewCovered(view); }));
     }
-    screenshot(window, "viewer-sobel-view.jpg");
+    if (!screenshotFolder.isEmpty()) {
+        // The README's split-view picture: the image left of the divider, Sobel right of it.
+        tileflow::gui::OverlayLayers& overlays = view.overlays();
+        overlays.setColormap(tileflow::gui::Colormap::Inferno);
+        overlays.setMode(tileflow::gui::OverlayMode::Split);
+        view.repaint();
+        screenshot(window, "viewer-sobel-split.jpg");
+        overlays.setMode(tileflow::gui::OverlayMode::Overlay);
+    }
     std::printf(
         "pan by half a %dx%d view at 1:1 until Sobel covers it: median %.0f ms, max %.0f "
         "ms over %d pans\n",

@@ -15,7 +15,7 @@ void appendChannel(ConstImageView view, int channel, std::vector<double>& values
         const T* row = view.row<T>(channel, y);
         for (std::int64_t x = 0; x < view.width(); ++x) {
             const auto value = static_cast<double>(row[x]);
-            if (!std::isnan(value))
+            if (std::isfinite(value))
                 values.push_back(value);
         }
     }
@@ -47,8 +47,10 @@ std::vector<double> channelValues(ConstImageView view, int channel) {
     return values;
 }
 
+// The value at rank ceil(fraction * (n - 1)): for small n the top percentile is the maximum.
 double percentile(std::vector<double>& values, double fraction) {
-    const auto rank = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(values.size() - 1)));
     std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rank),
                      values.end());
     return values[rank];

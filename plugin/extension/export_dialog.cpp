@@ -68,6 +68,8 @@ ExportDialog::ExportDialog(const SourceMetadata& metadata, const QRect& view, QW
 
     for (std::size_t i = 0; i < metadata.levels.size(); ++i) {
         const SourceLevel& level = metadata.levels[i];
+        if (level.derived)
+            continue;  // a viewer's preview level: exports come from the file's own
         level_->addItem(tr("%1: %2 × %3 px (1/%4)")
                             .arg(i)
                             .arg(level.size.width)

@@ -49,24 +49,33 @@ Rect levelRegion(const QRect& level0Region, const SourceLevel& level) {
     const auto up = [d](std::int64_t v) {
         return static_cast<std::int64_t>(std::ceil(static_cast<double>(v) / d));
     };
-    const std::int64_t x0 = std::clamp<std::int64_t>(down(level0Region.x()), 0, level.size.width);
-    const std::int64_t y0 = std::clamp<std::int64_t>(down(level0Region.y()), 0, level.size.height);
+    // At least one level pixel: a level whose downsample exceeds image / level size can put
+    // the last level-0 pixels past its last pixel.
+    const std::int64_t x0 =
+        std::clamp<std::int64_t>(down(level0Region.x()), 0, level.size.width - 1);
+    const std::int64_t y0 =
+        std::clamp<std::int64_t>(down(level0Region.y()), 0, level.size.height - 1);
     const std::int64_t x1 = std::clamp<std::int64_t>(
-        up(std::int64_t{level0Region.x()} + level0Region.width()), 0, level.size.width);
+        up(std::int64_t{level0Region.x()} + level0Region.width()), x0 + 1, level.size.width);
     const std::int64_t y1 = std::clamp<std::int64_t>(
-        up(std::int64_t{level0Region.y()} + level0Region.height()), 0, level.size.height);
+        up(std::int64_t{level0Region.y()} + level0Region.height()), y0 + 1, level.size.height);
     return {x0, y0, x1 - x0, y1 - y0};
 }
 
 std::shared_ptr<const Source> exportedPart(std::shared_ptr<const Source> source, int level,
                                            const std::optional<QRect>& level0Region) {
-    if (!level0Region)
-        return std::make_shared<OwningView>(std::move(source), level, std::nullopt);
     const SourceMetadata metadata = source->metadata();
     if (level < 0 || level >= static_cast<int>(metadata.levels.size())) {
         throw InvalidArgument("level " + std::to_string(level) + " does not exist: the image has " +
                               std::to_string(metadata.levels.size()) + " levels");
     }
+    if (metadata.levels[static_cast<std::size_t>(level)].derived) {
+        throw InvalidArgument("level " + std::to_string(level) +
+                              " is a preview made on the fly, not stored in the file; export "
+                              "one of the file's levels");
+    }
+    if (!level0Region)
+        return std::make_shared<OwningView>(std::move(source), level, std::nullopt);
     const Size size = source->info().size;
     const QRect image(0, 0, static_cast<int>(size.width), static_cast<int>(size.height));
     const QRect clipped = level0Region->intersected(image);

@@ -9,8 +9,9 @@
 // source's µm/px times the level's downsample), are the CLI's too.
 //
 // Thread-safety: the returned source is as thread-safe as `source`, which it shares.
-// Errors: tileflow::InvalidArgument for a level the source does not have or a region that
-// lies wholly outside the image, with a message fit for the user.
+// Errors: tileflow::InvalidArgument for a level the source does not have, a derived level (a
+// host's preview, SourceLevel::derived: the CLI could not read it) or a region that lies
+// wholly outside the image, with a message fit for the user.
 #pragma once
 
 #include <QRect>

@@ -95,7 +95,7 @@ void ProcessingController::prepareLayer(const Selection& selection) {
     layerKeys_[selection.layer] = selection.key;
 }
 
-void ProcessingController::paintTile(const QString& layer, const std::string& key,
+void ProcessingController::paintTile(const QString& layer, const std::string& key, int level,
                                      const QRect& level0Rect, const QImage& display,
                                      const std::shared_ptr<const Image>& raw) {
     if (layerKeys_[layer] != key)
@@ -104,7 +104,8 @@ void ProcessingController::paintTile(const QString& layer, const std::string& ke
         host_->setLayerTile(layer, level0Rect, display);
         return;
     }
-    auto [mapping, first] = autoMappings_.try_emplace(key);
+    // One range per level: results of a reduced level have ranges of their own.
+    auto [mapping, first] = autoMappings_.try_emplace({key, level});
     if (first)
         mapping->second = autoContrast(raw->view());
     host_->setLayerTile(layer, level0Rect, mapping->second.toImage(raw->view()));
@@ -132,9 +133,9 @@ void ProcessingController::runView() {
         report(viewJob_.get(), viewRow_);
         connect(viewJob_.get(), &ViewJob::tileReady, this,
                 [this, layer = selection->layer, key = selection->key](
-                    quint64, int, const QRect& rect, const QImage& display,
+                    quint64, int level, const QRect& rect, const QImage& display,
                     const std::shared_ptr<const Image>& raw) {
-                    paintTile(layer, key, rect, display, raw);
+                    paintTile(layer, key, level, rect, display, raw);
                 });
     }
     prepareLayer(*selection);
@@ -157,9 +158,9 @@ void ProcessingController::runImage() {
     prepareLayer(*selection);
     connect(job.get(), &ImageJob::tileReady, this,
             [this, layer = selection->layer, key = selection->key](
-                quint64, int, const QRect& rect, const QImage& display,
+                quint64, int level, const QRect& rect, const QImage& display,
                 const std::shared_ptr<const Image>& raw) {
-                paintTile(layer, key, rect, display, raw);
+                paintTile(layer, key, level, rect, display, raw);
             });
     startImageJob(std::move(job), tr("%1 · whole image").arg(selection->title),
                   tr("%1: whole image done.").arg(selection->title));

@@ -79,9 +79,9 @@ private:
     // Makes `selection` the layer's content, clearing the layer when it showed other results.
     void prepareLayer(const Selection& selection);
     // Hands a job's tile to the host unless its layer has moved on to other results; with
-    // auto contrast on, mapped from `raw` with the range of the key's first tile
+    // auto contrast on, mapped from `raw` with the range of the key's first tile at `level`
     // (auto_contrast.hpp) instead of the job's default `display`.
-    void paintTile(const QString& layer, const std::string& key, const QRect& level0Rect,
+    void paintTile(const QString& layer, const std::string& key, int level, const QRect& level0Rect,
                    const QImage& display, const std::shared_ptr<const Image>& raw);
     // Starts an image job and keeps it until it ends.
     void startImageJob(std::unique_ptr<ImageJob> job, const QString& title,
@@ -97,9 +97,10 @@ private:
     QPointer<ProcessingPanel> processing_;
     QPointer<ProgressPanel> progress_;
     QPointer<MemoryPanel> memory_;
-    QPointer<ExportDialog> exportDialog_;                 // while open
-    std::map<QString, std::string> layerKeys_;            // the cache key each layer shows
-    std::map<std::string, DisplayMapping> autoMappings_;  // by cache key, from its first tile
+    QPointer<ExportDialog> exportDialog_;       // while open
+    std::map<QString, std::string> layerKeys_;  // the cache key each layer shows
+    // By cache key and level, from the first tile of that level.
+    std::map<std::pair<std::string, int>, DisplayMapping> autoMappings_;
     QTimer idleSampler_;
     QElapsedTimer sinceJobSample_;
 

@@ -500,6 +500,16 @@ private slots:
     }
 
     // The dialog alone: its widgets make the ExportRequest it returns.
+    void exportDialogOffersOnlyTheLevelsTheFileStores() {
+        tileflow::SourceMetadata metadata;
+        // A viewer's DisplaySource: the file's level 0, then previews made on the fly.
+        metadata.levels = {{{1000, 800}, 1}, {{500, 400}, 2, true}, {{250, 200}, 4, true}};
+        tileflow::plugin::ExportDialog dialog(metadata, QRect(0, 0, 100, 100));
+        auto* level = childOf<QComboBox>(&dialog, QStringLiteral("exportLevel"));
+        QCOMPARE(level->count(), 1);
+        QCOMPARE(level->itemData(0).toInt(), 0);
+    }
+
     void exportDialogReturnsTheRequest() {
         tileflow::SourceMetadata metadata;
         metadata.levels = {{{1000, 800}, 1}, {{500, 400}, 2}, {{250, 200}, 4}};

@@ -1,6 +1,7 @@
 // The viewer's slide view: view maths, level choice, background tile loading, coarse
 // fallback, the display cache's bound, and a GUI thread that never waits for reads.
 #include <QElapsedTimer>
+#include <QScopeGuard>
 #include <QTest>
 #include <QTimer>
 #include <atomic>
@@ -195,6 +196,8 @@ private slots:
         const QImage before = view_->grab().toImage().convertToFormat(QImage::Format_RGB32);
 
         source->close();
+        // Reopened whatever happens: the loader's destructor waits for the blocked reads.
+        const auto reopen = qScopeGuard([&] { source->open(); });
         tileflow::gui::ChannelDisplays channels = view_->channels();
         channels[0].colour = QColor(255, 0, 0);
         view_->setChannels(channels);

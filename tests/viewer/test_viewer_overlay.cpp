@@ -266,6 +266,7 @@ private slots:
     // The extension's docks, added to a shown window, show on a later turn of the event loop
     // (unless hidden explicitly, as restoreState() does).
     void theExtensionsDocksKeepTheirPlacesAcrossImagesAndRuns() {
+        QSettings().clear();  // no layout from an earlier test or run
         const QString image = QStringLiteral("synthetic:320x240x1:u8:1");
         const auto dock = [](const MainWindow& window, const char* panel) {
             return window.findChild<QDockWidget*>(QStringLiteral("dock.") + QLatin1String(panel));

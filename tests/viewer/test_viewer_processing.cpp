@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -191,7 +192,9 @@ private slots:
         click(QStringLiteral("runView"));
         QTRY_COMPARE_WITH_TIMEOUT(view->overlays().tileCount(kSobelLayer), shown.size(), 20000);
 
-        // Each tile equals the batch engine's Sobel over the whole reduced level, there.
+        // Each tile equals the batch engine's Sobel over the whole reduced level, there. The
+        // expectation reads the level through DisplaySource too: this checks which level is
+        // processed and where its tiles go, not how the level is reduced (test_slide_view).
         const auto source = std::make_shared<tileflow::gui::DisplaySource>(view->source());
         const tileflow::LevelSource levelSource(*source, level);
         const tileflow::Image input = tileflow::readImage(levelSource);
@@ -240,7 +243,7 @@ private slots:
         const double automatic = saturation(true);
         QVERIFY2(fixedRange > 0.5, qPrintable(QString::number(fixedRange)));
         // The 99.9th percentile of the first tile is white; other tiles may have a little more.
-        QVERIFY2(automatic > 0 && automatic < 0.02, qPrintable(QString::number(automatic)));
+        QVERIFY2(automatic > 0 && automatic < 0.05, qPrintable(QString::number(automatic)));
     }
 
     void theGuiStaysResponsiveWhileAWholeImageJobRuns() {
@@ -287,10 +290,19 @@ private slots:
         click(QStringLiteral("runImage"));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlays().tileCount(kSobelLayer) > 0, 20000);
         click(QStringLiteral("cancel"));
-        // Tiles already computed may still arrive for a moment; then nothing more.
-        QTest::qWait(1000);
+        // Once the progress panel says the job was cancelled, no tile arrives any more.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [this] {
+                for (const QLabel* label : window_->findChildren<QLabel*>()) {
+                    if (label->objectName().startsWith(QLatin1String("figures.")) &&
+                        label->text().startsWith(QLatin1String("cancelled")))
+                        return true;
+                }
+                return false;
+            }(),
+            30000);
         const std::size_t afterCancel = view->overlays().tileCount(kSobelLayer);
-        QTest::qWait(1500);
+        QTest::qWait(1000);
         QCOMPARE(view->overlays().tileCount(kSobelLayer), afterCancel);
         QVERIFY(afterCancel < std::size_t{32 * 32});
     }

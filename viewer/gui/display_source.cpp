@@ -10,7 +10,7 @@ DisplaySource::DisplaySource(std::shared_ptr<const Source> source)
     : source_(std::move(source)), pyramid_(*source_), metadata_(source_->metadata()) {
     metadata_.levels.clear();
     for (const DisplayLevel& level : pyramid_.levels())
-        metadata_.levels.push_back({level.size, level.downsample});
+        metadata_.levels.push_back({level.size, level.downsample, level.factor > 1});
 }
 
 void DisplaySource::read(const Rect& region, ImageView out) const {

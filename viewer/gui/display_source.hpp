@@ -5,9 +5,10 @@
 // made on the fly. Hosted processing (ViewerHost) works on the levels the view draws from,
 // so it is handed this source: "process the view" at fit then processes the reduced level
 // the view shows, not the full-resolution pixels behind it. Levels, sizes and downsamples
-// are the pyramid's; level 0, info(), the pixel size, channel names, properties and
-// associated images are the wrapped source's. Reduced levels average up to 4 x 4 blocks and
-// take one pixel per block beyond (display_pyramid.hpp), so processing them is a preview.
+// are the pyramid's (the reduced ones marked SourceLevel::derived); level 0, info(), the pixel
+// size, channel names, properties and associated images are the wrapped source's. Reduced levels
+// average up to 4 x 4 blocks and take one pixel per block beyond (display_pyramid.hpp), so
+// processing them is a preview.
 //
 // Thread-safety: immutable; reads are as thread-safe as the wrapped source's.
 // Ownership: shares the wrapped source. Errors: a level or region outside the image throws
@@ -23,9 +24,6 @@ namespace tileflow::gui {
 class DisplaySource final : public Source {
 public:
     explicit DisplaySource(std::shared_ptr<const Source> source);
-
-    const std::shared_ptr<const Source>& wrapped() const { return source_; }
-    const DisplayPyramid& pyramid() const { return pyramid_; }
 
     ImageInfo info() const override { return source_->info(); }
     void read(const Rect& region, ImageView out) const override;

@@ -78,8 +78,8 @@ MainWindow::MainWindow(QWidget* parent)
     loadExtension();
     const QSettings settings;
     restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray());
-    dockState_ = settings.value(QLatin1String(kStateKey)).toByteArray();
-    restoreState(dockState_);
+    // The extension's docks do not exist yet; ViewerHost::addPanel restores each from this.
+    restoreState(settings.value(QLatin1String(kStateKey)).toByteArray());
 }
 
 void MainWindow::createDocks() {
@@ -143,7 +143,9 @@ bool MainWindow::openImage(const QString& name) {
         reportError_(tr("Cannot open %1").arg(name), QString::fromStdString(e.what()));
         return false;
     }
-    if (host_->extension() != nullptr)
+    // The extension's docks are made anew for each image: keep where the user put them.
+    const bool hadPanels = host_->extension() != nullptr;
+    if (hadPanels)
         dockState_ = saveState();
     host_->detach();
     micronsPerPixel_ = source->metadata().micronsPerPixel;
@@ -154,7 +156,8 @@ bool MainWindow::openImage(const QString& name) {
     host_->setImagePath(synthetic ? QString() : QFileInfo(name).absoluteFilePath());
     if (extension_ != nullptr) {
         host_->attach(extension_);
-        restoreState(dockState_);
+        if (hadPanels)
+            restoreState(dockState_);
     }
     imageName_ = name;
     setWindowTitle(

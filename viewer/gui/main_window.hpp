@@ -90,7 +90,7 @@ private:
     QDockWidget* channelDock_ = nullptr;
     QDockWidget* overviewDock_ = nullptr;
     QDockWidget* overlayDock_ = nullptr;
-    QByteArray dockState_;  // restored after the extension's docks are added
+    QByteArray dockState_;  // the layout before the last image switch, restored after it
     QLabel* positionLabel_;
     QLabel* valuesLabel_;
     QLabel* zoomLabel_;

@@ -56,7 +56,9 @@ void ViewerHost::addPanel(QWidget* panel, const QString& title, Qt::DockWidgetAr
     auto* dock = new QDockWidget(title, window_);
     dock->setObjectName(QStringLiteral("dock.") + panel->objectName());
     dock->setWidget(panel);
-    window_->addDockWidget(area, dock);
+    // Where the window's restored layout had it, else in `area`.
+    if (!window_->restoreDockWidget(dock))
+        window_->addDockWidget(area, dock);
     docks_.append(dock);
 }
 

@@ -32,6 +32,9 @@ namespace tileflow {
 struct SourceLevel {
     Size size;
     double downsample = 1;
+    // True for a level the source makes on the fly from a finer one instead of reading it
+    // (a viewer's reduced levels): fine to look at, not what an export should be made from.
+    bool derived = false;
 };
 
 struct SourceMetadata {

@@ -3,7 +3,9 @@
 // makeCurrentThreadBackground() lowers the calling thread's CPU priority (on Linux its nice
 // value, per thread, to kBackgroundNice) so that the scheduler runs a GUI thread and the
 // window system's helpers first whenever they are ready. Threads the calling thread creates
-// afterwards, such as the OpenMP team of a run started from it, inherit the priority. Call
+// afterwards inherit the priority; so does the OpenMP team of a run started from it with
+// GCC's libgomp, which keeps a team per calling thread (LLVM's libomp shares one pool across
+// the process, whose threads keep the priority of whoever started them). Call
 // it at the start of worker threads that process tiles for a viewer; batch runs leave their
 // threads alone.
 //
