@@ -1,13 +1,16 @@
 // Fault injection and cancellation of batch runs: a file system that fills up part-way
 // (RLIMIT_FSIZE) and a SIGKILL in the middle of an export leave no final output and an
-// existing file of that name untouched; SIGINT and SIGTERM stop a run within a second
+// existing file of that name untouched (and the next run removes the killed one's
+// temporary); SIGINT and SIGTERM stop a run within a second
 // (p95 over repeated runs, printed).
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
@@ -90,10 +93,31 @@ private slots:
                 return false;
             }(),
             60000);
+        const qint64 killed = p.processId();
         p.kill();
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
         QCOMPARE(contentOf(path), kOldContent);
+
+        // The killed run's temporary stays until the next run writing big.tif removes it;
+        // temporaries of a process still running, or of another host, stay.
+        const QStringList left = QDir(dir.path()).entryList({"big.tif.tmp-*"}, QDir::Files);
+        QVERIFY(!left.isEmpty());
+        const QString host = QSysInfo::machineHostName();
+        const QString running =
+            QStringLiteral("big.tif.tmp-%1-0123456789abcdef-%2").arg(::getpid()).arg(host);
+        const QString elsewhere = QStringLiteral("big.tif.tmp-%1-0123456789abcdef-%2")
+                                      .arg(killed)
+                                      .arg(host + QStringLiteral("-other"));
+        for (const QString& name : {running, elsewhere})
+            existingFile(dir, name);
+        QProcess again;
+        again.start(TILEFLOW_BINARY, {"process", "synthetic:256x256x1:u8", path});
+        QVERIFY(again.waitForFinished(60000));
+        QCOMPARE(again.exitCode(), 0);
+        QStringList expected{"big.tif", running, elsewhere};
+        expected.sort();
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden, QDir::Name), expected);
     }
 
     void anInterruptStopsARunWithinASecond() {
