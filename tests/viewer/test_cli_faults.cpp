@@ -1,8 +1,8 @@
 // Fault injection and cancellation of batch runs: a file system that fills up part-way
-// (RLIMIT_FSIZE) and a SIGKILL in the middle of an export leave no final output and an
-// existing file of that name untouched (and the next run removes the killed one's
-// temporary); SIGINT and SIGTERM stop a run within a second
-// (p95 over repeated runs, printed).
+// (RLIMIT_FSIZE), a tile that stops decoding and a SIGKILL in the middle of an export leave no
+// final output and an existing file of that name untouched (and the next run removes the killed
+// one's temporary); SIGINT and SIGTERM stop a run within a second (p95 over repeated runs,
+// printed).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -17,6 +17,8 @@
 #include <cmath>
 #include <csignal>
 #include <vector>
+
+#include "python_oracle.hpp"
 
 namespace {
 
@@ -73,6 +75,36 @@ private slots:
         QVERIFY2(err.contains(output) && err.contains("File too large"), qPrintable(err));
         QCOMPARE(contentOf(path), kOldContent);
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{output});
+    }
+
+    void aTileThatStopsDecodingFailsTheRunNamingIt() {
+        TILEFLOW_REQUIRE_PYTHON("numpy, tifffile");
+        QTemporaryDir dir;
+        const QString input = dir.filePath(QStringLiteral("damaged.tif"));
+        // A 1024² tiled deflate TIFF written by tifffile, tile 5's bytes overwritten.
+        const QString script = QStringLiteral(
+            "import sys, numpy, tifffile\n"
+            "a = (numpy.arange(1024 * 1024) % 251).astype(numpy.uint8).reshape(1024, 1024)\n"
+            "tifffile.imwrite(sys.argv[1], a, tile=(256, 256), compression='zlib')\n"
+            "with tifffile.TiffFile(sys.argv[1]) as t:\n"
+            "    offset, count = t.pages[0].dataoffsets[5], t.pages[0].databytecounts[5]\n"
+            "with open(sys.argv[1], 'r+b') as f:\n"
+            "    f.seek(offset)\n"
+            "    f.write(b'\\xff' * count)\n");
+        QString output;
+        QCOMPARE(tileflow::testing::runPython(script, {input}, output), 0);
+        const QString result = dir.filePath(QStringLiteral("edges.tif"));
+        QProcess p;
+        p.start(TILEFLOW_BINARY, {"process", input, result, "--op", "sobel"});
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(
+            err.count('\n') == 1 && err.contains(input) && err.contains("cannot decode tile 5"),
+            qPrintable(err));
+        QVERIFY(!QFileInfo::exists(result));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+                 QStringList{"damaged.tif"});
     }
 
     void aKilledExportLeavesTheOldFile() {
@@ -145,7 +177,14 @@ private slots:
             std::ceil(0.95 * static_cast<double>(latencies.size())) - 1)];
         qInfo("interrupt to exit over %zu runs: median %.0f ms, p95 %.0f ms, max %.0f ms",
               latencies.size(), latencies[latencies.size() / 2], p95, latencies.back());
-        QVERIFY2(p95 < 1000, qPrintable(QString::number(p95)));
+        // The run stops at the next tile, once the sink has encoded the chunk in hand (deflate,
+        // the default): well under a second here, a few times that under the sanitizers.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+        constexpr double kBoundMs = 3000;
+#else
+        constexpr double kBoundMs = 1000;
+#endif
+        QVERIFY2(p95 < kBoundMs, qPrintable(QString::number(p95)));
     }
 };
 
