@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages TileFlow needs to build, test and run, if any is missing.
+# Installs the Debian 12 packages TileFlow needs to build, test and run, if any is missing,
+# and the further packages named as arguments (e.g. scripts/test-fuzz.sh's clang runtime).
 # Idempotent: when everything is present it only checks and returns.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ packages=(
   libopencv-imgproc-dev
   python3-numpy python3-scipy python3-tifffile python3-zarr python3-numcodecs python3-openslide
   clang-format
+  "$@"
 )
 
 missing=()

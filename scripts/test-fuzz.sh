@@ -10,21 +10,8 @@ seconds="${FUZZ_SECONDS:-60}"
 targets=(tiff zarr npy plugin_json cli)
 
 # The build needs clang, its libFuzzer and sanitizer runtimes and its OpenMP; the corpus needs
-# what scripts/setup.sh installs.
-scripts/setup.sh
-packages=(clang libclang-rt-14-dev libomp-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "test-fuzz: installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# what scripts/setup.sh installs anyway.
+scripts/setup.sh clang libclang-rt-14-dev libomp-14-dev
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --parallel "$(nproc)"
