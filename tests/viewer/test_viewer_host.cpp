@@ -4,7 +4,6 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
-#include <QListWidget>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -14,6 +13,7 @@
 #include "gui/main_window.hpp"
 #include "gui/slide_view.hpp"
 #include "gui/viewer_host.hpp"
+#include "main_window_helpers.hpp"
 #include "tileflow/synthetic.hpp"
 
 using tileflow::gui::MainWindow;
@@ -31,21 +31,11 @@ private:
     std::unique_ptr<MainWindow> window_;
     QStringList errors_;
 
-    void open(const QString& name) {
-        window_ = std::make_unique<MainWindow>();
-        window_->setErrorReporter(
-            [this](const QString& title, const QString& message) { errors_ << title + message; });
-        window_->show();
-        QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
-        QVERIFY(window_->openImage(name));
-    }
+    void open(const QString& name) { tileflow::testing::openWindow(window_, name, errors_); }
 
     template <typename Widget>
     Widget* widget(const QString& name) {
-        auto* found = window_->findChild<Widget*>(name);
-        if (found == nullptr)
-            qFatal("no widget named %s", qPrintable(name));
-        return found;
+        return tileflow::testing::childNamed<Widget>(*window_, name);
     }
 
 private slots:
@@ -109,12 +99,7 @@ private slots:
 
     void runViewPaintsAnOverlay() {
         open(QStringLiteral("synthetic:640x480x3:f32:7"));
-        auto* list = widget<QListWidget>(QStringLiteral("operationList"));
-        for (int row = 0; row < list->count(); ++row) {
-            if (list->item(row)->data(Qt::UserRole).toString() == QLatin1String("sobel"))
-                list->setCurrentRow(row);
-        }
-        QCOMPARE(list->currentItem()->data(Qt::UserRole).toString(), QStringLiteral("sobel"));
+        tileflow::testing::selectOperation(*window_, QStringLiteral("sobel"));
         tileflow::gui::SlideView* view = window_->slideView();
         view->setOverlayOpacity(1);
         const QImage before = view->grab().toImage();

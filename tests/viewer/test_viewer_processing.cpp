@@ -6,7 +6,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
-#include <QListWidget>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -20,6 +19,7 @@
 #include "gui/main_window.hpp"
 #include "gui/slide_view.hpp"
 #include "gui/viewer_host.hpp"
+#include "main_window_helpers.hpp"
 #include "test_images.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/open.hpp"
@@ -68,33 +68,17 @@ private:
     QStringList tileFailures_;
 
     void open(const QString& name) {
-        window_ = std::make_unique<MainWindow>();
-        window_->setErrorReporter(
-            [this](const QString& title, const QString& message) { errors_ << title + message; });
+        tileflow::testing::openWindow(window_, name, errors_, {1024, 768});
         connect(window_->slideView(), &SlideView::tileFailed, this,
                 [this](const QString& message) { tileFailures_ << message; });
-        window_->resize(1024, 768);
-        window_->show();
-        QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
-        QVERIFY2(window_->openImage(name), qPrintable(errors_.join('\n')));
     }
 
     template <typename Widget>
     Widget* widget(const QString& name) {
-        auto* found = window_->findChild<Widget*>(name);
-        if (found == nullptr)
-            qFatal("no widget named %s", qPrintable(name));
-        return found;
+        return tileflow::testing::childNamed<Widget>(*window_, name);
     }
 
-    void selectOperation(const QString& id) {
-        auto* list = widget<QListWidget>(QStringLiteral("operationList"));
-        for (int row = 0; row < list->count(); ++row) {
-            if (list->item(row)->data(Qt::UserRole).toString() == id)
-                list->setCurrentRow(row);
-        }
-        QCOMPARE(list->currentItem()->data(Qt::UserRole).toString(), id);
-    }
+    void selectOperation(const QString& id) { tileflow::testing::selectOperation(*window_, id); }
 
     void click(const QString& buttonName) {
         QTest::mouseClick(widget<QPushButton>(buttonName), Qt::LeftButton);
