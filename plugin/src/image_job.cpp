@@ -5,6 +5,7 @@
 #include "display_grid.hpp"
 #include "failure_message.hpp"
 #include "layer_sink.hpp"
+#include "queued_post.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/monitors.hpp"
 #include "tileflow/source_views.hpp"
@@ -91,19 +92,21 @@ ImageJob::ImageJob(std::shared_ptr<const Source> source, std::shared_ptr<const O
 
 ImageJob::~ImageJob() {
     cancel();
-    if (worker_)
-        worker_->wait();
+    if (worker_.joinable())
+        worker_.join();
 }
 
 void ImageJob::start() {
-    if (worker_)
+    if (worker_.joinable())
         return;
-    worker_.reset(QThread::create([this] {
+    worker_ = std::jthread([this] {
         makeCurrentThreadBackground();  // the engine's OpenMP team inherits it
         run();
-    }));
-    worker_->setObjectName(QStringLiteral("tileflow image job"));
-    worker_->start(QThread::LowPriority);
+    });
+}
+
+void ImageJob::post(std::function<void()> f) {
+    detail::postQueued(this, std::move(f));
 }
 
 void ImageJob::run() {

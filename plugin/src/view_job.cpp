@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "display_grid.hpp"
+#include "queued_post.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/monitors.hpp"
 #include "view_tiles.hpp"
@@ -39,20 +40,14 @@ ViewJob::ViewJob(std::shared_ptr<const Source> source, std::shared_ptr<const Ope
     detail::ViewTiles::Delivery delivery{
         .tile =
             [this](const detail::TileResult& tile) {
-                QMetaObject::invokeMethod(
-                    this, [this, tile] { accept(tile); }, Qt::QueuedConnection);
+                detail::postQueued(this, [this, tile] { accept(tile); });
             },
         .failure =
             [this](quint64 generation, const QString& message) {
-                QMetaObject::invokeMethod(
-                    this, [this, generation, message] { fail(generation, message); },
-                    Qt::QueuedConnection);
+                detail::postQueued(this,
+                                   [this, generation, message] { fail(generation, message); });
             },
-        .cancelled =
-            [this] {
-                QMetaObject::invokeMethod(
-                    this, [this] { emit cancelled(); }, Qt::QueuedConnection);
-            },
+        .cancelled = [this] { detail::postQueued(this, [this] { emit cancelled(); }); },
     };
     tiles_ = std::make_unique<detail::ViewTiles>(source_, std::move(operation), key_, cache_,
                                                  threads, std::move(delivery));
@@ -116,13 +111,10 @@ void ViewJob::setDisplayMapping(const DisplayMapping& mapping) {
 }
 
 void ViewJob::postForGeneration(quint64 generation, std::function<void()> f) {
-    QMetaObject::invokeMethod(
-        this,
-        [this, generation, f = std::move(f)] {
-            if (generation == generation_)
-                f();
-        },
-        Qt::QueuedConnection);
+    detail::postQueued(this, [this, generation, f = std::move(f)] {
+        if (generation == generation_)
+            f();
+    });
 }
 
 void ViewJob::accept(const detail::TileResult& tile) {

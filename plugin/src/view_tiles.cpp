@@ -43,12 +43,10 @@ ViewTiles::ViewTiles(std::shared_ptr<const Source> source,
       delivery_(std::move(delivery)),
       noStatistics_(std::make_shared<const StatisticsList>()) {
     for (int i = 0; i < threads_; ++i) {
-        workers_.emplace_back(QThread::create([this] {
+        workers_.emplace_back([this] {
             makeCurrentThreadBackground();
             work();
-        }));
-        workers_.back()->setObjectName(QStringLiteral("tileflow view tiles"));
-        workers_.back()->start(QThread::LowPriority);
+        });
     }
 }
 
@@ -61,8 +59,8 @@ ViewTiles::~ViewTiles() {
             gathering_->stop.request_stop();
     }
     wake_.notify_all();
-    for (const auto& worker : workers_)
-        worker->wait();
+    for (std::jthread& worker : workers_)
+        worker.join();
 }
 
 void ViewTiles::schedule(quint64 generation, int level, const std::vector<TileRequest>& tiles) {

@@ -1,6 +1,6 @@
 // Internal: the worker side of a ViewJob (view_job.hpp).
 //
-// A queue holding the display tiles of the newest generation only, and worker QThreads that
+// A queue holding the display tiles of the newest generation only, and worker threads that
 // take tiles from it one at a time: each looks the tile up in the result cache, else reads
 // the tile grown by the operation's radius (clipped to the level) and processes it, stores
 // the result in the cache and hands it to Delivery::tile with its display image. A task
@@ -18,7 +18,6 @@
 
 #include <QImage>
 #include <QRect>
-#include <QThread>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -30,6 +29,7 @@
 #include <set>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tileflow/operation.hpp"
@@ -121,7 +121,7 @@ private:
     std::optional<quint64> cancelBoundary_;
     quint64 failedGeneration_ = 0;  // generation whose failure was reported (0: none)
 
-    std::vector<std::unique_ptr<QThread>> workers_;  // last: they use everything above
+    std::vector<std::jthread> workers_;  // last: they use everything above
 };
 
 }  // namespace tileflow::plugin::detail

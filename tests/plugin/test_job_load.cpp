@@ -179,9 +179,12 @@ private slots:
         qInfo("8 jobs: peak RSS %.0f MiB above the start, result cache %.0f MiB", grownMiB,
               static_cast<double>(cache->heldBytes()) / (1 << 20));
         // The cache is bounded at 128 MiB; jobs hold a few chunks each. ASan keeps freed
-        // memory in quarantine (256 MiB) and adds its shadow.
+        // memory in quarantine (256 MiB) and adds its shadow; TSan's shadow is four times the
+        // memory it covers.
 #if defined(__SANITIZE_ADDRESS__)
         constexpr double kBoundMiB = 1536;
+#elif defined(__SANITIZE_THREAD__)
+        constexpr double kBoundMiB = 4 * 768;
 #else
         constexpr double kBoundMiB = 768;
 #endif

@@ -8,7 +8,7 @@
 //   job->start();
 //
 // The job runs TileFlow::run (engine.hpp) over the level (a LevelSource) on one worker
-// QThread; the engine's OpenMP threads process the tiles, so a pool of our own would add
+// thread; the engine's OpenMP threads process the tiles, so a pool of our own would add
 // nothing. The result is therefore the batch engine's, statistics passes included.
 //   - Export: the job owns the sink. A cancelled or failed run aborts it, so no complete-
 //     looking file is left; finished() comes after the sink has committed.
@@ -39,11 +39,12 @@
 #include <QObject>
 #include <QRect>
 #include <QString>
-#include <QThread>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <thread>
 
 #include "tileflow/engine.hpp"
 #include "tileflow/operation.hpp"
@@ -95,10 +96,7 @@ private:
     // On the worker thread.
     void run();
     // Posts `f` to the job's thread.
-    template <typename F>
-    void post(F&& f) {
-        QMetaObject::invokeMethod(this, std::forward<F>(f), Qt::QueuedConnection);
-    }
+    void post(std::function<void()> f);
 
     std::shared_ptr<const Source> source_;
     std::shared_ptr<const Operation> operation_;
@@ -106,7 +104,7 @@ private:
     Options options_;
     std::unique_ptr<Sink> sink_;  // null in layer mode
     std::stop_source stop_;
-    std::unique_ptr<QThread> worker_;
+    std::jthread worker_;
 };
 
 }  // namespace tileflow::plugin

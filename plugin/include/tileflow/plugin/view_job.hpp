@@ -36,7 +36,7 @@
 //   - cancelled after cancel() once no worker computes a tile of the cancelled view any more
 //     (within one tile's time; tiles that finish meanwhile are cached, not delivered).
 //
-// Threads: `threads` worker QThreads owned by the job (0: QThread::idealThreadCount()),
+// Threads: `threads` worker threads owned by the job (0: QThread::idealThreadCount()),
 // taking tiles from one queue, rather than the global QThreadPool: the job can stop and join
 // its own workers when it is destroyed, and a slow operation cannot starve other users of
 // the global pool. Statistics passes run on one worker with the engine's OpenMP threads.
