@@ -65,8 +65,9 @@ std::vector<plugin::DisplayRange> percentileRanges(ConstImageView pixels, double
             ranges.push_back(plugin::DisplayMapping::defaultRange(pixels.dtype()));
             continue;
         }
-        const auto [min, max] = std::minmax_element(values.begin(), values.end());
-        const Bins bins(*min, *max, pixels.dtype() != DType::F32);
+        const auto [lowest, highest] = std::minmax_element(values.begin(), values.end());
+        const double max = *highest;
+        const Bins bins(*lowest, max, pixels.dtype() != DType::F32);
         std::vector<std::size_t> histogram(bins.count, 0);
         for (const double value : values)
             ++histogram[bins.of(value)];
@@ -78,7 +79,7 @@ std::vector<plugin::DisplayRange> percentileRanges(ConstImageView pixels, double
                 if (cumulative >= rank)
                     return bins.edge(bin);
             }
-            return *max;
+            return max;
         };
         ranges.push_back({percentile(lowFraction), percentile(highFraction)});
     }
