@@ -100,6 +100,12 @@ std::string uniquePathBeside(const std::string& path, std::string_view tag) {
 }
 
 std::string temporaryPathFor(const std::string& path) {
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    std::error_code error;
+    if (!folder.empty() && !std::filesystem::exists(folder, error) && !error) {
+        throw IoError("cannot write '" + path + "': the folder '" + folder.string() +
+                      "' does not exist");
+    }
     removeAbandonedTemporaries(path);
     return uniquePathBeside(path, "tmp");
 }

@@ -16,6 +16,7 @@ std::string uniquePathBeside(const std::string& path, std::string_view tag);
 // removes the temporaries of `path` that processes of this host left when they were killed
 // (their pid no longer runs); temporaries of running processes and of other hosts sharing
 // the folder stay. That removal is best effort: what cannot be removed is left as it was.
+// Throws tileflow::IoError when the folder of `path` does not exist.
 std::string temporaryPathFor(const std::string& path);
 
 // Makes a rename into the folder holding `path` durable by syncing that folder; throws

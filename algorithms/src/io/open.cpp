@@ -70,6 +70,8 @@ std::unique_ptr<Source> openSource(const std::string& name) {
         return std::make_unique<ZarrSource>(name);
     if (!fs::exists(name, error))
         throw IoError("cannot open '" + name + "': no such file");
+    if (fs::is_regular_file(name, error) && fs::file_size(name, error) == 0)
+        throw IoError("cannot read '" + name + "': the file is empty");
     if (isVendorSlide(name))
         return std::make_unique<OpenSlideSource>(name);
     if (hasTiffSignature(name))

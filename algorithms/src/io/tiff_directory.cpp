@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <string_view>
 
 #include "tileflow/error.hpp"
 
@@ -18,29 +19,33 @@ constexpr std::size_t kMaxMessage = 2000;
 constexpr std::uint16_t kMaxSubIfds = 64;                      // pyramid levels read from one page
 constexpr std::int64_t kRawBandBytes = std::int64_t{4} << 20;  // rows read at once from a strip
 
-void record(std::string& to, const char* module, const char* fmt, va_list ap) {
+// Keeps libtiff's text for the messages TileFlow shows, which name the file already: without
+// the module (a libtiff function name such as TIFFReadDirectory) or the leading "<file>: ".
+void record(std::string& to, TIFF* tif, const char* fmt, va_list ap) {
     std::array<char, 512> text{};
     std::vsnprintf(text.data(), text.size(), fmt, ap);
     if (to.size() >= kMaxMessage)
         return;
     if (!to.empty())
         to += "; ";
-    if (module != nullptr && *module != '\0' && std::strchr(module, '/') == nullptr)
-        to += std::string(module) + ": ";
-    to += text.data();
+    std::string_view message(text.data());
+    const std::string file = tif != nullptr ? std::string(TIFFFileName(tif)) + ": " : "";
+    if (!file.empty() && message.starts_with(file))
+        message.remove_prefix(file.size());
+    to += message;
 }
 
-int onError(TIFF*, void* user, const char* module, const char* fmt, va_list ap) {
-    record(static_cast<TiffHandle*>(user)->errors, module, fmt, ap);
+int onError(TIFF* tif, void* user, const char*, const char* fmt, va_list ap) {
+    record(static_cast<TiffHandle*>(user)->errors, tif, fmt, ap);
     return 1;
 }
 
 // Warnings raised while a tile decodes fail the read: libjpeg reports corrupt data only as a
 // warning. The one exception is the deprecation notice libtiff gives for every old-JPEG file.
-int onWarning(TIFF*, void* user, const char* module, const char* fmt, va_list ap) {
+int onWarning(TIFF* tif, void* user, const char* module, const char* fmt, va_list ap) {
     if (module != nullptr && std::strcmp(module, "OJPEGSetupDecode") == 0)
         return 1;
-    record(static_cast<TiffHandle*>(user)->warnings, module, fmt, ap);
+    record(static_cast<TiffHandle*>(user)->warnings, tif, fmt, ap);
     return 1;
 }
 
@@ -88,6 +93,12 @@ std::string formatName(int format) {
             return "signed integer";
         case SAMPLEFORMAT_IEEEFP:
             return "floating-point";
+        case SAMPLEFORMAT_VOID:
+            return "untyped";
+        case SAMPLEFORMAT_COMPLEXINT:
+            return "complex integer";
+        case SAMPLEFORMAT_COMPLEXIEEEFP:
+            return "complex floating-point";
         default:
             return "SampleFormat " + std::to_string(format);
     }

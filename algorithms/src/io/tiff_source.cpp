@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -34,6 +35,49 @@ struct Level {
     double downsample = 1;
     std::vector<Plane> planes;
 };
+
+// Why a file with a TIFF signature that libtiff cannot open is cut short: its header or its
+// first directory ends past the end of the file. Empty when that is not the reason.
+std::string truncation(int fd, std::uint64_t fileSize) {
+    std::array<unsigned char, 16> head{};
+    if (::pread(fd, head.data(), head.size(), 0) < 4)
+        return {};
+    const bool little = head[0] == 'I' && head[1] == 'I';
+    if (!little && !(head[0] == 'M' && head[1] == 'M'))
+        return {};
+    const auto value = [little](const unsigned char* at, int bytes) {
+        std::uint64_t v = 0;
+        for (int i = 0; i < bytes; ++i)
+            v |= std::uint64_t{at[i]} << (8 * (little ? i : bytes - 1 - i));
+        return v;
+    };
+    const std::uint64_t version = value(&head[2], 2);
+    if (version != 42 && version != 43)
+        return {};
+    const bool big = version == 43;
+    const std::uint64_t headerBytes = big ? 16 : 8;
+    const std::string cut = "the file is truncated (" + std::to_string(fileSize) + " bytes): ";
+    if (fileSize < headerBytes)
+        return cut + "it ends inside the TIFF header";
+    // The first directory: an entry count, the entries, the offset of the next directory.
+    const std::uint64_t first = big ? value(&head[8], 8) : value(&head[4], 4);
+    const int countBytes = big ? 8 : 2;
+    const std::uint64_t entryBytes = big ? 20 : 12;
+    const std::uint64_t nextBytes = big ? 8 : 4;
+    const std::string directory = "its first directory, at offset " + std::to_string(first) +
+                                  ", runs past the end of the file";
+    std::array<unsigned char, 8> count{};
+    if (first > fileSize || fileSize - first < static_cast<std::uint64_t>(countBytes) ||
+        ::pread(fd, count.data(), static_cast<std::size_t>(countBytes),
+                static_cast<off_t>(first)) != countBytes) {
+        return cut + directory;
+    }
+    const std::uint64_t entries = value(count.data(), countBytes);
+    const std::uint64_t room = fileSize - first - static_cast<std::uint64_t>(countBytes);
+    if (entries > room / entryBytes || room - entries * entryBytes < nextBytes)
+        return cut + directory;
+    return {};
+}
 
 }  // namespace
 
@@ -336,7 +380,14 @@ void TiffSource::Impl::load() {
         fail("cannot open: " + std::generic_category().message(errno));
     fileSize = static_cast<std::uint64_t>(st.st_size);
 
-    std::unique_ptr<Handle> h = detail::openTiff(path, limits);
+    std::unique_ptr<Handle> h;
+    try {
+        h = detail::openTiff(path, limits);
+    } catch (const IoError&) {
+        if (const std::string cut = truncation(fd, fileSize); !cut.empty())
+            fail(cut);
+        throw;
+    }
     TIFF* tif = h->tif;
 
     // Every top-level page; libtiff refuses IFD loops while walking the chain.

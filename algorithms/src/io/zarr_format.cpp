@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <string_view>
 #include <system_error>
 
 #include "tileflow/error.hpp"
@@ -192,13 +193,19 @@ bool readMetadataFile(const std::string& path, const std::string& store, std::st
     return true;
 }
 
+std::string jsonProblem(const nlohmann::json::exception& error) {
+    const std::string_view text = error.what();
+    const std::size_t end = text.starts_with("[json.exception.") ? text.find("] ") : text.npos;
+    return std::string(end == text.npos ? text : text.substr(end + 2));
+}
+
 ZarrArray parseZarray(const std::string& text, const std::string& where,
                       const ResourceLimits& limits) {
     Json doc;
     try {
         doc = Json::parse(text);
     } catch (const Json::exception& e) {
-        fail(where, std::string(".zarray is not valid JSON (") + e.what() + ")");
+        fail(where, ".zarray is not valid JSON (" + jsonProblem(e) + ")");
     }
     if (!doc.is_object())
         fail(where, ".zarray is not a JSON object");
@@ -244,7 +251,7 @@ ZarrArray parseZarray(const std::string& text, const std::string& where,
         a.separator = separator[0];
         return a;
     } catch (const Json::exception& e) {
-        fail(where, std::string("malformed .zarray (") + e.what() + ")");
+        fail(where, "malformed .zarray (" + jsonProblem(e) + ")");
     }
 }
 

@@ -72,4 +72,7 @@ std::vector<std::byte> encodeChunk(const ZarrCodec& codec, DType dtype, const st
 // Reads a small metadata file (at most 64 MiB) into `text`; false when it does not exist.
 bool readMetadataFile(const std::string& path, const std::string& store, std::string& text);
 
+// What a JSON parse or access error says, without nlohmann's "[json.exception.<id>] " prefix.
+std::string jsonProblem(const nlohmann::json::exception& error);
+
 }  // namespace tileflow::detail

@@ -344,14 +344,14 @@ struct ZarrSource::Impl {
             try {
                 zattrs = Json::parse(text);
             } catch (const Json::exception& e) {
-                fail(path, std::string(".zattrs is not valid JSON (") + e.what() + ")");
+                fail(path, ".zattrs is not valid JSON (" + detail::jsonProblem(e) + ")");
             }
             if (!zattrs.is_object() || !zattrs.contains("multiscales"))
                 fail(path, ".zattrs has no 'multiscales': not an OME-Zarr image");
             try {
                 openGroup(zattrs);
             } catch (const Json::exception& e) {
-                fail(path, std::string("malformed OME-Zarr metadata (") + e.what() + ")");
+                fail(path, "malformed OME-Zarr metadata (" + detail::jsonProblem(e) + ")");
             }
         }
         const Level& base = levels.front();
