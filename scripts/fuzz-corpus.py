@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Writes the seed corpus of the fuzz targets (fuzz/README.md) from small valid files:
 # <out>/<target>/<seed> for tiff, zarr, npy, plugin_json and cli. Default <out>:
-# build-fuzz/corpus. Not committed: scripts/test-fuzz.sh runs this before fuzzing.
+# build-asan/corpus. Not committed: scripts/test-fuzz.sh runs this before fuzzing.
 #
 # Debian's Python (/usr/bin/python3) with python3-numpy, python3-tifffile, python3-zarr and
 # python3-numcodecs (scripts/setup.sh installs them); compressed TIFFs are made with tiffcp
@@ -206,7 +206,7 @@ def cli_seeds(out):
 
 
 def main():
-    out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build-fuzz/corpus"))
+    out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build-asan/corpus"))
     shutil.rmtree(out, ignore_errors=True)
     folders = {t: os.path.join(out, t) for t in ["tiff", "zarr", "npy", "plugin_json", "cli"]}
     for folder in folders.values():

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz preset, build-fuzz/), writes their seed corpus
+# Builds the libFuzzer targets (asan preset, build-asan/), writes their seed corpus
 # (scripts/fuzz-corpus.py) and fuzzes each target for FUZZ_SECONDS (default 60), two at a time.
 # Fails on any crash, sanitizer report, leak, timeout (10 s) or RSS over 2 GiB; the input is
-# left in build-fuzz/crashes/<target>/ and the log in build-fuzz/fuzz-logs/<target>.log.
+# left in build-asan/crashes/<target>/ and the log in build-asan/fuzz-logs/<target>.log.
 # scripts/test.sh calls this in CI or when TILEFLOW_SANITIZERS=1. See fuzz/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +13,12 @@ targets=(tiff zarr npy plugin_json cli)
 # what scripts/setup.sh installs anyway.
 scripts/setup.sh clang libclang-rt-14-dev libomp-14-dev
 
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --parallel "$(nproc)"
-/usr/bin/python3 scripts/fuzz-corpus.py build-fuzz/corpus
+cmake --preset asan >/dev/null
+cmake --build build-asan --parallel "$(nproc)" --target fuzzers
+/usr/bin/python3 scripts/fuzz-corpus.py build-asan/corpus
 
-logs=build-fuzz/fuzz-logs
-rm -rf "$logs" build-fuzz/crashes
+logs=build-asan/fuzz-logs
+rm -rf "$logs" build-asan/crashes
 mkdir -p "$logs"
 export ASAN_OPTIONS="detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -27,12 +27,12 @@ export OMP_NUM_THREADS=1 QT_QPA_PLATFORM=offscreen
 # fuzz <target>: one bounded run; new inputs go to the corpus, committed regressions are
 # replayed first. The exit status goes to <target>.rc.
 fuzz() {
-  local target="$1" corpora=("build-fuzz/corpus/$1")
+  local target="$1" corpora=("build-asan/corpus/$1")
   [ -d "fuzz/regressions/$target" ] && corpora+=("fuzz/regressions/$target")
-  mkdir -p "build-fuzz/crashes/$target"
+  mkdir -p "build-asan/crashes/$target"
   local rc=0
-  nice -n 10 "build-fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
-    -timeout=10 -print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$target/" \
+  nice -n 10 "build-asan/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
+    -timeout=10 -print_final_stats=1 -artifact_prefix="build-asan/crashes/$target/" \
     "${corpora[@]}" >"$logs/$target.log" 2>&1 || rc=$?
   echo "$rc" >"$logs/$target.rc"
 }
@@ -58,7 +58,7 @@ for target in "${targets[@]}"; do
   if [ "$(cat "$logs/$target.rc")" != "0" ]; then
     failed=1
     echo "test-fuzz: $target failed; log $log, input(s):" >&2
-    ls build-fuzz/crashes/"$target"/* >&2 || true
+    ls build-asan/crashes/"$target"/* >&2 || true
     grep -E 'ERROR|SUMMARY|broken promise|Test unit written' "$log" | head -20 >&2 || true
   fi
 done

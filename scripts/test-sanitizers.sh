@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the sanitizer presets and runs tests under them: ASan+UBSan on the whole suite (in
-# build-asan/), TSan on the suites that exercise threads (in build-tsan/, only their targets
-# are built). scripts/test.sh calls this in CI or when TILEFLOW_SANITIZERS=1.
+# build-asan/, with clang; the same build holds the fuzz targets scripts/test-fuzz.sh runs),
+# TSan on the suites that exercise threads (in build-tsan/, only their targets are built).
+# scripts/test.sh calls this in CI or when TILEFLOW_SANITIZERS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 supp="$PWD/tests/sanitizers"
@@ -9,7 +10,9 @@ export QT_QPA_PLATFORM=offscreen
 
 # Not run under ASan: test_consumer installs this build and builds a plugin against it (minutes
 # of compiling that tests packaging, not memory), and test_scipy_interop spends its time in
-# Python computing the SciPy reference.
+# Python computing the SciPy reference. The build needs clang, its sanitizer and libFuzzer
+# runtimes and its OpenMP.
+scripts/setup.sh clang libclang-rt-14-dev libomp-14-dev
 cmake --preset asan >/dev/null
 cmake --build build-asan --parallel "$(nproc)"
 ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1" \

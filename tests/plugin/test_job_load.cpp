@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "job_test_support.hpp"
+#include "sanitizers.hpp"
 #include "tileflow/monitors.hpp"
 #include "tileflow/plugin/image_job.hpp"
 #include "tileflow/plugin/result_cache.hpp"
@@ -181,13 +182,8 @@ private slots:
         // The cache is bounded at 128 MiB; jobs hold a few chunks each. ASan keeps freed
         // memory in quarantine (256 MiB) and adds its shadow; TSan's shadow is four times the
         // memory it covers.
-#if defined(__SANITIZE_ADDRESS__)
-        constexpr double kBoundMiB = 1536;
-#elif defined(__SANITIZE_THREAD__)
-        constexpr double kBoundMiB = 4 * 768;
-#else
-        constexpr double kBoundMiB = 768;
-#endif
+        using namespace tileflow::testing;
+        constexpr double kBoundMiB = kAddressSanitizer ? 1536 : kThreadSanitizer ? 4 * 768 : 768;
         QVERIFY2(grownMiB < kBoundMiB, qPrintable(QString::number(grownMiB)));
     }
 };

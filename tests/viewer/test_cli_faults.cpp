@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "python_oracle.hpp"
+#include "sanitizers.hpp"
 
 namespace {
 
@@ -179,11 +180,7 @@ private slots:
               latencies.size(), latencies[latencies.size() / 2], p95, latencies.back());
         // The run stops at the next tile, once the sink has encoded the chunk in hand (deflate,
         // the default): well under a second here, a few times that under the sanitizers.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-        constexpr double kBoundMs = 3000;
-#else
-        constexpr double kBoundMs = 1000;
-#endif
+        constexpr double kBoundMs = tileflow::testing::kSanitizer ? 3000 : 1000;
         QVERIFY2(p95 < kBoundMs, qPrintable(QString::number(p95)));
     }
 };
