@@ -1,6 +1,7 @@
 # What `cmake --install` adds for third parties besides the targets' own install rules: the
 # CMake package (find_package(TileFlow) giving TileFlow::algorithms and TileFlow::plugin)
-# and the pkg-config files tileflow.pc and tileflow-plugin.pc.
+# and the pkg-config files tileflow.pc and tileflow-plugin.pc. Then the Debian package of
+# everything installed: `cpack -G DEB` in a build tree.
 include(CMakePackageConfigHelpers)
 
 set(TILEFLOW_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/TileFlow)
@@ -28,3 +29,22 @@ foreach(pc tileflow tileflow-plugin)
   configure_file(cmake/${pc}.pc.in ${pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endforeach()
+
+# One package, tileflow: libraries, headers, plugins, the viewer and CLI, the desktop entry.
+# dpkg-shlibdeps derives the dependencies from the libraries the binaries link (Qt's xcb
+# platform plugin comes with libqt6gui6).
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME tileflow)
+set(CPACK_PACKAGE_VENDOR "TileFlow developers")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGE_DESCRIPTION
+    "TileFlow processes gigapixel images (whole-slide scans, multichannel fluorescence stacks, \
+multispectral rasters) tile by tile with overlap and reconstructs the result without seams. \
+This package holds the C++ libraries and headers, the processing plugins, and the tileflow \
+viewer and batch command.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "TileFlow developers")
+set(CPACK_DEBIAN_PACKAGE_SECTION science)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+include(CPack)

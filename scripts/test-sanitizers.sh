@@ -9,8 +9,8 @@ supp="$PWD/tests/sanitizers"
 export QT_QPA_PLATFORM=offscreen
 
 # Not run under ASan: test_consumer installs this build and builds a plugin against it (minutes
-# of compiling that tests packaging, not memory), and test_scipy_interop spends its time in
-# Python computing the SciPy reference. The build needs clang, its sanitizer and libFuzzer
+# of compiling that tests packaging, not memory), test_deb_package packages it (dpkg, not
+# memory), and test_scipy_interop spends its time in Python computing the SciPy reference. The build needs clang, its sanitizer and libFuzzer
 # runtimes and its OpenMP.
 scripts/setup.sh clang libclang-rt-14-dev libomp-14-dev
 cmake --preset asan >/dev/null
@@ -18,7 +18,7 @@ cmake --build build-asan --parallel "$(nproc)"
 ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
   ctest --test-dir build-asan --output-on-failure --parallel "$(nproc)" \
-    -E '^(test_consumer|test_scipy_interop)$'
+    -E '^(test_consumer|test_deb_package|test_scipy_interop)$'
 
 # GCC's libgomp is not built with TSan, which then cannot see the hand-over between OpenMP
 # threads and would report every tile as a race. OMP_THREAD_LIMIT=1 keeps each parallel
