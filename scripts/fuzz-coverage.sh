@@ -37,17 +37,18 @@ for target in "${targets[@]}"; do
 done
 libraries=(-object build-cov/algorithms/libtileflow.so -object build-cov/plugin/libtileflow_plugin.so)
 
-# summary <target>: the TOTAL row of llvm-cov's report over that target's sources.
+# Per target, llvm-cov's report rows of the sources that target is for, summed: lines,
+# functions and branches covered (columns 8-9, 5-6 and 11-12 of llvm-cov 14's report).
 printf '%-12s %8s %10s %10s %10s  %s\n' target inputs lines functions branches sources
 for target in "${targets[@]}"; do
-  files=$(git ls-files | grep -E "^(${sources[$target]})$" | sed "s|^|$PWD/|")
-  # shellcheck disable=SC2086
-  total=$(llvm-cov-14 report "build-cov/fuzz/fuzz_$target" "${libraries[@]}" \
-    -instr-profile "$out/$target.profdata" $files | grep '^TOTAL')
-  read -r -a f <<<"$total"
-  count=$(find "${corpusRoot}/$target" -type f | wc -l)
-  printf '%-12s %8s %10s %10s %10s  %s\n' "$target" "$count" "${f[9]}" "${f[6]}" "${f[12]}" \
-    "${sources[$target]}"
+  llvm-cov-14 report "build-cov/fuzz/fuzz_$target" "${libraries[@]}" \
+      -instr-profile "$out/$target.profdata" 2>/dev/null |
+    files="(^|/)(${sources[$target]})\$" sources="${sources[$target]}" awk -v target="$target" \
+      -v inputs="$(find "$corpusRoot/$target" -type f | wc -l)" '
+      function pct(total, missed) { return total ? sprintf("%.1f%%", 100 * (total - missed) / total) : "-" }
+      $1 ~ ENVIRON["files"] { l += $8; ml += $9; f += $5; mf += $6; b += $11; mb += $12 }
+      END { printf "%-12s %8s %10s %10s %10s  %s\n", target, inputs, pct(l, ml), pct(f, mf),
+                   pct(b, mb), ENVIRON["sources"] }'
 done
 
 llvm-profdata-14 merge -sparse "$out"/*.profdata -o "$out/all.profdata"
