@@ -14,30 +14,15 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "process_run.hpp"
 #include "tileflow/npy.hpp"
 #include "tileflow/open.hpp"
 #include "tileflow/source.hpp"
 
+using tileflow::testing::Outcome;
+using tileflow::testing::runProgram;
+
 namespace {
-
-struct Outcome {
-    int exitCode = -1;
-    QString out, err;
-    QString text() const { return out + err; }
-};
-
-Outcome run(const QString& program, const QStringList& args,
-            const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    if (!p.waitForFinished(240000))
-        p.kill();
-    p.waitForFinished();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
 
 QString canonical(const QString& path) {
     return QFileInfo(path).canonicalFilePath();
@@ -59,7 +44,7 @@ class TestConsumer : public QObject {
         env.insert(QStringLiteral("TILEFLOW_PLUGIN_PATH"), pluginBuild_);
         env.insert(QStringLiteral("XDG_DATA_HOME"), at(QStringLiteral("data")));
         env.remove(QStringLiteral("LD_LIBRARY_PATH"));
-        return run(QDir(prefix_).filePath(QStringLiteral("bin/tileflow")), args, env);
+        return runProgram(QDir(prefix_).filePath(QStringLiteral("bin/tileflow")), args, env);
     }
 
 private slots:
@@ -67,7 +52,7 @@ private slots:
         QVERIFY(scratch_.isValid());
         prefix_ = at(QStringLiteral("prefix"));
         pluginBuild_ = at(QStringLiteral("plugin-build"));
-        const Outcome r = run(CMAKE_EXE, {"--install", BUILD_DIR, "--prefix", prefix_});
+        const Outcome r = runProgram(CMAKE_EXE, {"--install", BUILD_DIR, "--prefix", prefix_});
         QVERIFY2(r.exitCode == 0, qPrintable(r.text()));
     }
 
@@ -100,7 +85,7 @@ private slots:
             configure << "-DCMAKE_MAKE_PROGRAM=" MAKE_PROGRAM;
         if (!QString(CXX_LAUNCHER).isEmpty())
             configure << "-DCMAKE_CXX_COMPILER_LAUNCHER=" CXX_LAUNCHER;
-        Outcome r = run(CMAKE_EXE, configure);
+        Outcome r = runProgram(CMAKE_EXE, configure);
         QVERIFY2(r.exitCode == 0, qPrintable(r.text()));
 
         // The package came from the scratch prefix, not from this build tree or the system.
@@ -114,7 +99,7 @@ private slots:
         QCOMPARE(canonical(dir.captured(1)),
                  canonical(QDir(prefix_).filePath(QStringLiteral("lib/cmake/TileFlow"))));
 
-        r = run(CMAKE_EXE, {"--build", pluginBuild_});
+        r = runProgram(CMAKE_EXE, {"--build", pluginBuild_});
         QVERIFY2(r.exitCode == 0, qPrintable(r.text()));
         QVERIFY(QFileInfo::exists(
             QDir(pluginBuild_).filePath(QStringLiteral("libinvert_operation_plugin.so"))));
@@ -194,8 +179,8 @@ private slots:
         env.insert(QStringLiteral("XDG_DATA_HOME"), at(QStringLiteral("data")));
         env.remove(QStringLiteral("TILEFLOW_PLUGIN_PATH"));
         env.remove(QStringLiteral("LD_LIBRARY_PATH"));
-        const Outcome r =
-            run(REFERENCE_HOST, {QStringLiteral("externalOperationFromInstalledPackage")}, env);
+        const Outcome r = runProgram(
+            REFERENCE_HOST, {QStringLiteral("externalOperationFromInstalledPackage")}, env);
         QVERIFY2(r.exitCode == 0, qPrintable(r.text()));
         // A skip exits with 0 too, so the pass itself must be reported.
         QVERIFY2(r.out.contains(QStringLiteral(
@@ -207,7 +192,7 @@ private slots:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("PKG_CONFIG_PATH"),
                    QDir(prefix_).filePath(QStringLiteral("lib/pkgconfig")));
-        const Outcome r = run(PKG_CONFIG, {"--cflags", "--libs", "tileflow"}, env);
+        const Outcome r = runProgram(PKG_CONFIG, {"--cflags", "--libs", "tileflow"}, env);
         QVERIFY2(r.exitCode == 0, qPrintable(r.text()));
         // The files locate the prefix from their own folder, so compare canonical paths.
         QStringList includes, libDirs, libs;
@@ -225,7 +210,7 @@ private slots:
         QCOMPARE(libDirs, QStringList{canonical(QDir(prefix_).filePath(QStringLiteral("lib")))});
         QCOMPARE(libs, QStringList{QStringLiteral("tileflow")});
 
-        const Outcome plugin = run(PKG_CONFIG, {"--libs", "tileflow-plugin"}, env);
+        const Outcome plugin = runProgram(PKG_CONFIG, {"--libs", "tileflow-plugin"}, env);
         QVERIFY2(plugin.exitCode == 0, qPrintable(plugin.text()));
         QVERIFY2(plugin.out.contains(QStringLiteral("-ltileflow_plugin")), qPrintable(plugin.out));
     }

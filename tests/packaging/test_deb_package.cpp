@@ -4,37 +4,24 @@
 // package's own libraries and plugins, not this build tree's.
 #include <QDir>
 #include <QFileInfo>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cstring>
 
+#include "process_run.hpp"
 #include "tileflow/image.hpp"
 #include "tileflow/npy.hpp"
 
+using tileflow::testing::Outcome;
+
 namespace {
 
-struct Outcome {
-    int exitCode = -1;
-    QString out, err;
-    QString text() const { return out + err; }
-};
-
-Outcome run(const QString& program, const QStringList& args, const QString& workingDir = {}) {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("LD_LIBRARY_PATH"));
-    env.remove(QStringLiteral("TILEFLOW_PLUGIN_PATH"));
-    p.setProcessEnvironment(env);
-    if (!workingDir.isEmpty())
-        p.setWorkingDirectory(workingDir);
-    p.start(program, args);
-    if (!p.waitForFinished(240000))
-        p.kill();
-    p.waitForFinished();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+// Runs `program` seeing nothing of this build tree: no library or plugin path of its own.
+Outcome run(const QString& program, const QStringList& args) {
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("LD_LIBRARY_PATH"));
+    environment.remove(QStringLiteral("TILEFLOW_PLUGIN_PATH"));
+    return tileflow::testing::runProgram(program, args, environment);
 }
 
 }  // namespace
