@@ -2,8 +2,6 @@
 // The including test defines TILEFLOW_BINARY (the binary's path) as a compile definition.
 #pragma once
 
-#include <optional>
-
 #include "process_run.hpp"
 
 #ifndef TILEFLOW_BINARY
@@ -12,12 +10,12 @@
 
 namespace tileflow::testing {
 
-// Runs the binary with `args`, waiting up to `timeoutMs`; with `environment`, the binary gets
-// that environment instead of inheriting this process's.
-inline Outcome runTileflow(const QStringList& args, int timeoutMs = 300000,
-                           const std::optional<QProcessEnvironment>& environment = std::nullopt) {
-    return runProgram(QStringLiteral(TILEFLOW_BINARY), args,
-                      environment.value_or(QProcessEnvironment::systemEnvironment()), timeoutMs);
+// Runs the binary with `args` in `environment` (by default this process's), waiting up to
+// `timeoutMs`.
+inline Outcome runTileflow(
+    const QStringList& args, int timeoutMs = 300000,
+    const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+    return runProgram(QStringLiteral(TILEFLOW_BINARY), args, environment, timeoutMs);
 }
 
 }  // namespace tileflow::testing

@@ -9,7 +9,7 @@
 namespace tileflow::testing {
 
 struct Outcome {
-    int exitCode = -1;  // -1: crashed, or killed after the timeout
+    int exitCode = -1;  // -1: did not start, crashed, or killed after the timeout
     QString out, err;
     QString text() const { return out + err; }
 };
@@ -26,8 +26,10 @@ inline Outcome runProgram(
     if (!p.waitForFinished(timeoutMs))
         p.kill();
     p.waitForFinished();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
+    // A program that never started reports a normal exit with code 0.
+    const bool exited =
+        p.error() != QProcess::FailedToStart && p.exitStatus() == QProcess::NormalExit;
+    return {exited ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
 }
 
