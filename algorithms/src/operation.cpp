@@ -13,4 +13,13 @@ std::vector<Measurement> Operation::measurements(const StatisticsList& /*statist
     return {};
 }
 
+std::optional<double> findMeasurement(const std::vector<Measurement>& measurements,
+                                      std::string_view name) {
+    for (const Measurement& m : measurements) {
+        if (m.name == name)
+            return m.value;
+    }
+    return std::nullopt;
+}
+
 }  // namespace tileflow

@@ -3,12 +3,29 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 
 #include "tileflow/error.hpp"
 #include "tileflow/limits.hpp"
 
 namespace tileflow {
+
+Rect SourceLevel::cover(const Rect& level0) const {
+    if (!(downsample > 0) || !std::isfinite(downsample))
+        throw InvalidArgument("a level's downsample must be a positive number");
+    if (level0.empty())
+        return {};
+    const auto down = [this](std::int64_t v) {
+        return static_cast<std::int64_t>(std::floor(static_cast<double>(v) / downsample));
+    };
+    const auto up = [this](std::int64_t v) {
+        return static_cast<std::int64_t>(std::ceil(static_cast<double>(v) / downsample));
+    };
+    const Rect r{down(level0.x), down(level0.y), 0, 0};
+    return Rect{r.x, r.y, up(level0.right()) - r.x, up(level0.bottom()) - r.y}.intersected(
+        rectOf(size));
+}
 
 SourceMetadata Source::metadata() const {
     const ImageInfo i = info();

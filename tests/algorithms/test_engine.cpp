@@ -2,10 +2,13 @@
 // cancellation, error reporting and argument checking.
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <mutex>
+#include <numeric>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -123,6 +126,44 @@ private:
 };
 
 }  // namespace
+
+// Keeps a copy of what onTileResult shows, and checks that each result comes right before
+// its own tile's onTileEnd. Callbacks are serialised, so no lock is needed.
+class TileResults final : public Callbacks {
+public:
+    struct Seen {
+        Tile tile;
+        Image input, result;
+    };
+    void onTileResult(const Tile& t, ConstImageView input, ConstImageView result,
+                      const RunStats&) override {
+        inOrder = inOrder && !pending;
+        pending = t.index;
+        Seen seen{t, Image(input.info()), Image(result.info())};
+        copyPixels(input, seen.input);
+        copyPixels(result, seen.result);
+        tiles.push_back(std::move(seen));
+    }
+    void onTileEnd(const Tile& t, double, const RunStats&) override {
+        if (pending) {
+            inOrder = inOrder && *pending == t.index;
+            pending.reset();
+        } else {
+            ++endsWithoutResult;
+        }
+    }
+    std::vector<std::int64_t> indices() const {
+        std::vector<std::int64_t> list;
+        for (const Seen& s : tiles)
+            list.push_back(s.tile.index);
+        std::sort(list.begin(), list.end());
+        return list;
+    }
+    std::vector<Seen> tiles;
+    std::optional<std::int64_t> pending;
+    bool inOrder = true;
+    int endsWithoutResult = 0;
+};
 
 class TestEngine : public QObject {
     Q_OBJECT
@@ -495,6 +536,108 @@ private slots:
             InvalidArgument,
             TileFlow({.tile = {4, 4}, .overlap = 4}).configure(createOperation("sobel")).run(in));
         QVERIFY_THROWS_EXCEPTION(InvalidArgument, TileFlow().run(in));
+    }
+
+    void measurementsAreFoundByName() {
+        Image in = Image::zeros({{40, 30}, 1, DType::U8});
+        for (std::int64_t y = 5; y < 10; ++y) {
+            for (std::int64_t x = 5; x < 10; ++x)
+                in.view().row<std::uint8_t>(0, y)[x] = 200;
+        }
+        MemorySource source(in);
+        MemorySink sink;
+        const RunReport report =
+            TileFlow({.tile = {16, 16}})
+                .configure(createOperation("threshold", {{"method", "fixed"}, {"value", "100"}}))
+                .run(source, sink);
+        QVERIFY(report.measurement("threshold").has_value());
+        QCOMPARE(*report.measurement("threshold"), 100.0);
+        QVERIFY(!report.measurement("nuclei_count").has_value());
+        const std::vector<Measurement> list{{"a", 1}, {"b", 2}};
+        QCOMPARE(findMeasurement(list, "b").value_or(0), 2.0);
+        QVERIFY(!findMeasurement(list, "c").has_value());
+    }
+
+    void visitDTypeGivesTheSampleType() {
+        for (DType type : {DType::U8, DType::I8, DType::U16, DType::I16, DType::U32, DType::F32}) {
+            const bool matches = visitDType(type, [type](auto sample) {
+                return dtypeOf<decltype(sample)>() == type && sample == decltype(sample){};
+            });
+            QVERIFY2(matches, dtypeName(type).data());
+        }
+        const Image in = randomImage(DType::U16, 1, 3, 2, 29);
+        const double first = visitDType(in.dtype(), [&](auto sample) {
+            return static_cast<double>(in.view().row<decltype(sample)>(0, 1)[2]);
+        });
+        QCOMPARE(first, static_cast<double>(at<std::uint16_t>(in, 0, 2, 1)));
+    }
+
+    void tileResultsShowEachTilesPixels_data() {
+        QTest::addColumn<bool>("blend");
+        QTest::addColumn<bool>("streamed");
+        QTest::addColumn<int>("threads");
+        for (bool blend : {false, true}) {
+            for (bool streamed : {false, true}) {
+                for (int threads : {1, 3})
+                    QTest::addRow("%s, %s, %d threads", blend ? "blend" : "crop",
+                                  streamed ? "streamed" : "in memory", threads)
+                        << blend << streamed << threads;
+            }
+        }
+    }
+    void tileResultsShowEachTilesPixels() {
+        QFETCH(bool, blend);
+        QFETCH(bool, streamed);
+        QFETCH(int, threads);
+        const Image in = randomImage(DType::F32, 2, 70, 50, 37);
+        const auto op = createOperation("sobel");
+        const Image expected = wholeImage(op, in);
+        // Small chunks: in blend mode tiles are also computed (and ended, without a result)
+        // for the neighbouring chunks their halos reach into.
+        const TileFlow flow(op,
+                            {.tile = {16, 16},
+                             .overlap = 3,
+                             .reconstruction = blend ? Reconstruction::Blend : Reconstruction::Crop,
+                             .chunk = {32, 32},
+                             .threads = threads});
+        TileResults seen;
+        if (streamed) {
+            MemorySource source(in);
+            MemorySink sink;
+            flow.run(source, sink, {&seen});
+        } else {
+            flow.run(in, {&seen});
+        }
+        // A 70 x 50 image in 16 x 16 tiles: 5 x 4 tiles, each shown exactly once.
+        std::vector<std::int64_t> everyTile(5 * 4);
+        std::iota(everyTile.begin(), everyTile.end(), 0);
+        QCOMPARE(seen.indices(), everyTile);
+        QVERIFY(seen.inOrder);
+        QVERIFY(!seen.pending);
+        if (!blend)
+            QCOMPARE(seen.endsWithoutResult, 0);
+        for (const TileResults::Seen& t : seen.tiles) {
+            QVERIFY(samePixels(t.input, ConstImageView(in).region(t.tile.core)));
+            // Each tile's own result is exact in both modes (blend computes the whole halo).
+            QVERIFY(samePixels(t.result, ConstImageView(expected).region(t.tile.core)));
+        }
+    }
+
+    void tileResultsAreNotShownForStatisticsPasses() {
+        const Image in = randomImage(DType::U16, 1, 40, 30, 41);
+        TileResults seen;
+        TileFlow(createOperation("stretch"), {.tile = {16, 16}}).run(in, {&seen});
+        QCOMPARE(seen.tiles.size(), std::size_t{3 * 2});
+    }
+
+    void constructedConfigured() {
+        const Image in = randomImage(DType::F32, 2, 50, 40, 23);
+        const auto op = createOperation("sobel");
+        const TileFlow flow(op, {.tile = {16, 16}});
+        QCOMPARE(flow.operation(), op);
+        QCOMPARE(flow.options().tile, (Size{16, 16}));
+        QVERIFY(samePixels(flow.run(in), wholeImage(op, in)));
+        QVERIFY_THROWS_EXCEPTION(InvalidArgument, TileFlow(nullptr));
     }
 };
 

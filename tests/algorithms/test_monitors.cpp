@@ -88,6 +88,11 @@ public:
     void onTileEnd(const Tile& t, double, const RunStats&) override {
         add("tileEnd " + std::to_string(t.index));
     }
+    void onTileResult(const Tile& t, ConstImageView input, ConstImageView result,
+                      const RunStats&) override {
+        add("tileResult " + std::to_string(t.index) + " " + std::to_string(input.channels()) + " " +
+            std::to_string(result.channels()));
+    }
 
 private:
     void add(const std::string& event) { log_.push_back(name_ + ":" + event); }
@@ -500,14 +505,16 @@ private slots:
         c.onStart(s);
         c.onChunkStart({}, s);
         c.onTileStart(tile(4), s);
+        const Image input(DType::U8, 3, 2, 2), result(DType::F32, 1, 2, 2);
+        c.onTileResult(tile(4), input, result, s);
         c.onTileEnd(tile(4), 0.1, s);
         c.onChunkEnd({}, s);
         c.onError("oops", s);
         c.onEnd(s);
         // Each callback reaches A, B and D in turn before the next callback starts.
         std::vector<std::string> expected;
-        for (const char* event :
-             {"start", "chunkStart", "tileStart 4", "tileEnd 4", "chunkEnd", "error oops", "end"}) {
+        for (const char* event : {"start", "chunkStart", "tileStart 4", "tileResult 4 3 1",
+                                  "tileEnd 4", "chunkEnd", "error oops", "end"}) {
             for (const char* name : {"A", "B", "D"}) {
                 expected.push_back(std::string(name) + ":" + event);
             }

@@ -74,6 +74,19 @@ private slots:
         }
     }
 
+    void levelCoversLevelZeroRectangles() {
+        const SourceLevel level{{25, 13}, 4};  // of a 100 x 50 image
+        QCOMPARE(level.cover({0, 0, 4, 4}), (Rect{0, 0, 1, 1}));
+        QCOMPARE(level.cover({3, 5, 2, 8}), (Rect{0, 1, 2, 3}));  // rounded outwards
+        QCOMPARE(level.cover({96, 48, 4, 2}), (Rect{24, 12, 1, 1}));
+        QCOMPARE(level.cover({90, 40, 50, 50}), (Rect{22, 10, 3, 3}));  // clipped to the level
+        QVERIFY(level.cover({200, 0, 10, 10}).empty());
+        const SourceLevel odd{{34, 17}, 2.94};  // downsamples need not be integers
+        QCOMPARE(odd.cover({10, 10, 10, 10}), (Rect{3, 3, 4, 4}));
+        QVERIFY(level.cover({5, 5, 0, 3}).empty());
+        QVERIFY_THROWS_EXCEPTION(InvalidArgument, (SourceLevel{{25, 13}, 0}).cover({0, 0, 1, 1}));
+    }
+
     void invalidSelectionsAreRefused() {
         const Image base = randomImage(DType::U16, 3, 64, 48, 2);
         const Pyramid pyramid(base);

@@ -8,12 +8,14 @@
 #include <bit>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "test_images.hpp"
 #include "tileflow/engine.hpp"
+#include "tileflow/operation.hpp"
 #include "tileflow/source.hpp"
 
 namespace tileflow::testing {
@@ -58,10 +60,8 @@ inline std::vector<double> channelValues(ConstImageView v, int c) {
 }
 
 inline double measurement(const RunResult& r, const std::string& name) {
-    for (const Measurement& m : r.measurements) {
-        if (m.name == name)
-            return m.value;
-    }
+    if (const std::optional<double> value = findMeasurement(r.measurements, name))
+        return *value;
     throw std::runtime_error("no measurement named " + name);
 }
 

@@ -3,6 +3,8 @@
 //   auto op = tileflow::createOperation("sobel");
 //   tileflow::TileFlow flow({.tile = {512, 512}});
 //   tileflow::Image edges = flow.configure(op).run(image);
+//   // or, configured once and for all:
+//   const tileflow::TileFlow sobel(op, {.tile = {512, 512}});
 //
 // A run cuts the image into the tiles of a Grid (see grid.hpp) and runs the configured
 // operation on each tile's halo in parallel (OpenMP). Reconstruction:
@@ -108,6 +110,14 @@ public:
     virtual void onChunkEnd(const Rect& /*chunk*/, const RunStats&) {}
     virtual void onTileStart(const Tile&, const RunStats&) {}
     virtual void onTileEnd(const Tile&, double /*seconds*/, const RunStats&) {}
+    // The pixels of a tile's core once the processing pass has computed them: `input` (every
+    // channel of the input) and `result` (what this tile computed; in blend mode, before
+    // feathering), both of tile.core's size. Once per tile, not in statistics passes, right
+    // before that tile's onTileEnd (whose seconds do not include this call); the views are
+    // valid only during the call. Callbacks are serialised, so long work here holds up the
+    // other workers' tiles.
+    virtual void onTileResult(const Tile&, ConstImageView /*input*/, ConstImageView /*result*/,
+                              const RunStats&) {}
 };
 
 struct RunControl {
@@ -120,11 +130,17 @@ struct RunReport {
     std::int64_t overlap = 0;        // overlap actually used
     std::vector<std::string> notes;  // e.g. "overlap raised from 1 to 4"
     std::vector<Measurement> measurements;
+
+    // findMeasurement(measurements, name): empty when the operation reported none of that name.
+    std::optional<double> measurement(std::string_view name) const;
 };
 
 class TileFlow {
 public:
     explicit TileFlow(EngineOptions options = {});
+    // Configured at construction: a const TileFlow made this way can be shared by any
+    // number of threads, since nothing can reconfigure it while they run.
+    explicit TileFlow(std::shared_ptr<const Operation> operation, EngineOptions options = {});
 
     TileFlow& configure(std::shared_ptr<const Operation> operation);
     const EngineOptions& options() const { return options_; }

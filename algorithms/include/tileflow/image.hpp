@@ -51,6 +51,32 @@ constexpr DType dtypeOf() {
     }
 }
 
+// Calls `f` with a value-initialised sample of the C++ type that `type` stands for
+// (std::uint8_t for U8 ... float for F32) and returns what it returns, so that code written
+// once for any sample type can read rows of a view whose dtype is known only at run time:
+//   tileflow::visitDType(view.dtype(), [&](auto sample) {
+//       using T = decltype(sample);
+//       const T* first = view.row<T>(0, 0);
+//   });
+template <typename F>
+decltype(auto) visitDType(DType type, F&& f) {
+    switch (type) {
+        case DType::U8:
+            return f(std::uint8_t{});
+        case DType::I8:
+            return f(std::int8_t{});
+        case DType::U16:
+            return f(std::uint16_t{});
+        case DType::I16:
+            return f(std::int16_t{});
+        case DType::U32:
+            return f(std::uint32_t{});
+        case DType::F32:
+            break;
+    }
+    return f(float{});
+}
+
 // What an image is, without its pixels.
 struct ImageInfo {
     Size size;

@@ -287,6 +287,8 @@ public:
     void onChunkEnd(const Rect& chunk, const RunStats& stats) override;
     void onTileStart(const Tile& tile, const RunStats& stats) override;
     void onTileEnd(const Tile& tile, double seconds, const RunStats& stats) override;
+    void onTileResult(const Tile& tile, ConstImageView input, ConstImageView result,
+                      const RunStats& stats) override;
 
 private:
     std::vector<Callbacks*> monitors_;

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,10 @@ struct Measurement {
     std::string name;
     double value = 0;
 };
+
+// The value of the measurement called `name` (e.g. "nuclei_count"); empty when there is none.
+std::optional<double> findMeasurement(const std::vector<Measurement>& measurements,
+                                      std::string_view name);
 
 class Operation {
 public:

@@ -35,6 +35,12 @@ struct SourceLevel {
     // True for a level the source makes on the fly from a finer one instead of reading it
     // (a viewer's reduced levels): fine to look at, not what an export should be made from.
     bool derived = false;
+
+    // The pixels of this level that cover `level0`, a rectangle of level-0 pixels: its
+    // corners divided by the downsample, rounded outwards, clipped to the level. What to
+    // look at in a coarse level to judge a region of the full-resolution image. Empty for an
+    // empty `level0`; throws InvalidArgument when the downsample is not a positive number.
+    Rect cover(const Rect& level0) const;
 };
 
 struct SourceMetadata {

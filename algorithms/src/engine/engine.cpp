@@ -325,22 +325,24 @@ private:
     }
 
     void process(Endpoints& io, const StatisticsList& statistics) {
-        forEachChunk(io, true,
-                     [&](const detail::Chunk& chunk, const detail::ChunkTiles& tiles,
-                         ConstImageView in, const Rect& inRect) {
-                         ImageView out = io.target(chunk.core, state_.pool());
-                         if (blend_) {
-                             blendChunk(chunk, tiles, in, inRect, out, statistics);
-                         } else {
-                             state_.forEachTile(
-                                 tiles, chunk.core, [&](const Tile& t, std::size_t, std::size_t) {
-                                     op_.process(in.region(t.halo.relativeTo(inRect)), t.halo,
-                                                 out.region(t.core.relativeTo(chunk.core)), t.core,
-                                                 statistics);
-                                 });
-                         }
-                         return io.deliver(chunk.core);
-                     });
+        forEachChunk(
+            io, true,
+            [&](const detail::Chunk& chunk, const detail::ChunkTiles& tiles, ConstImageView in,
+                const Rect& inRect) {
+                ImageView out = io.target(chunk.core, state_.pool());
+                if (blend_) {
+                    blendChunk(chunk, tiles, in, inRect, out, statistics);
+                } else {
+                    state_.forEachTile(
+                        tiles, chunk.core, [&](const Tile& t, std::size_t, std::size_t) {
+                            const ImageView result = out.region(t.core.relativeTo(chunk.core));
+                            op_.process(in.region(t.halo.relativeTo(inRect)), t.halo, result,
+                                        t.core, statistics);
+                            return detail::TileViews{in.region(t.core.relativeTo(inRect)), result};
+                        });
+                }
+                return io.deliver(chunk.core);
+            });
     }
 
     // Every tile computes its whole halo, reading the operation's radius around it so that
@@ -362,6 +364,10 @@ private:
             const Rect source = t.halo.grown(op_.radius()).intersected(image);
             op_.process(in.region(source.relativeTo(inRect)), source, results[i].view(), t.halo,
                         statistics);
+            // Tiles whose halos reach into a neighbouring chunk are computed for it too; they
+            // are shown once, with the chunk that owns their core.
+            return detail::TileViews{in.region(t.core.relativeTo(inRect)),
+                                     results[i].view().region(t.core.relativeTo(t.halo))};
         });
         throwIfStopped();
         std::vector<ConstImageView> views;
@@ -384,11 +390,20 @@ private:
 
 TileFlow::TileFlow(EngineOptions options) : options_(options) {}
 
+TileFlow::TileFlow(std::shared_ptr<const Operation> operation, EngineOptions options)
+    : options_(options) {
+    configure(std::move(operation));
+}
+
 TileFlow& TileFlow::configure(std::shared_ptr<const Operation> operation) {
     if (!operation)
         throw InvalidArgument("configure() needs an operation");
     operation_ = std::move(operation);
     return *this;
+}
+
+std::optional<double> RunReport::measurement(std::string_view name) const {
+    return findMeasurement(measurements, name);
 }
 
 RunReport TileFlow::run(ConstImageView input, ImageView output, const RunControl& control) const {

@@ -58,7 +58,7 @@ void RunState::refresh() {
     stats_.enginePeakBytes = pool_.peakBytes();
 }
 
-void RunState::tileFinished(const Tile& t, double seconds, bool own) {
+void RunState::tileFinished(const Tile& t, double seconds, bool own, const TileViews* views) {
     std::lock_guard lock(mutex_);
     ++stats_.tilesDone;
     if (own)
@@ -66,6 +66,8 @@ void RunState::tileFinished(const Tile& t, double seconds, bool own) {
     if (!control_.callbacks)
         return;
     refresh();
+    if (views)
+        control_.callbacks->onTileResult(t, views->input, views->result, stats_);
     control_.callbacks->onTileEnd(t, seconds, stats_);
 }
 

@@ -9,6 +9,7 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <type_traits>
 
 #include "../buffer_pool.hpp"
 #include "chunk_plan.hpp"
@@ -16,6 +17,12 @@
 #include "tileflow/error.hpp"
 
 namespace tileflow::detail {
+
+// A tile's core in the input and in what the processing pass computed for it.
+struct TileViews {
+    ConstImageView input;
+    ConstImageView result;
+};
 
 class RunState {
 public:
@@ -41,9 +48,10 @@ public:
     void chunkDone(std::int64_t bytesRead, std::int64_t bytesWritten);
 
     // Runs body(tile, position in `tiles`, worker index) for every tile on the worker
-    // threads. Tiles whose core lies in `chunkCore` count towards pixelsDone. Stops early on
-    // a stop request or the first exception, then throws Cancelled, or an Error naming the
-    // failed tile with the original exception nested in it.
+    // threads. Tiles whose core lies in `chunkCore` count towards pixelsDone; a processing
+    // body returns the TileViews of its tile, shown to onTileResult for those tiles only.
+    // Stops early on a stop request or the first exception, then throws Cancelled, or an
+    // Error naming the failed tile with the original exception nested in it.
     template <typename Body>
     void forEachTile(const ChunkTiles& tiles, const Rect& chunkCore, Body&& body);
 
@@ -52,7 +60,9 @@ public:
 
 private:
     void refresh();
-    void tileFinished(const Tile& t, double seconds, bool own);
+    // Counts the tile and calls onTileResult (when `views` is given) then onTileEnd, under one
+    // lock so that no other tile's callbacks come between them.
+    void tileFinished(const Tile& t, double seconds, bool own, const TileViews* views);
     // Records the first failure; allocates nothing, so it is safe on a worker thread.
     void fail(std::exception_ptr error, const Tile& tile) noexcept;
     void rethrowIfFailed();
@@ -82,10 +92,19 @@ void RunState::forEachTile(const ChunkTiles& tiles, const Rect& chunkCore, Body&
             if (stopRequested())
                 throw Cancelled();
             notify([&](Callbacks& cb, const RunStats& s) { cb.onTileStart(tile, s); });
+            const bool own = chunkCore.contains(tile.core);
+            const auto position = static_cast<std::size_t>(i);
+            const auto worker = static_cast<std::size_t>(omp_get_thread_num());
             const auto begin = std::chrono::steady_clock::now();
-            body(tile, static_cast<std::size_t>(i), static_cast<std::size_t>(omp_get_thread_num()));
-            const std::chrono::duration<double> took = std::chrono::steady_clock::now() - begin;
-            tileFinished(tile, took.count(), chunkCore.contains(tile.core));
+            if constexpr (std::is_void_v<decltype(body(tile, position, worker))>) {
+                body(tile, position, worker);
+                const std::chrono::duration<double> took = std::chrono::steady_clock::now() - begin;
+                tileFinished(tile, took.count(), own, nullptr);
+            } else {
+                const TileViews views = body(tile, position, worker);
+                const std::chrono::duration<double> took = std::chrono::steady_clock::now() - begin;
+                tileFinished(tile, took.count(), own, own ? &views : nullptr);
+            }
         } catch (...) {
             fail(std::current_exception(), tile);
         }

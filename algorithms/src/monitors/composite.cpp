@@ -61,4 +61,11 @@ void CompositeMonitor::onTileEnd(const Tile& tile, double seconds, const RunStat
     }
 }
 
+void CompositeMonitor::onTileResult(const Tile& tile, ConstImageView input, ConstImageView result,
+                                    const RunStats& stats) {
+    for (Callbacks* m : monitors_) {
+        m->onTileResult(tile, input, result, stats);
+    }
+}
+
 }  // namespace tileflow
