@@ -14,14 +14,16 @@ struct Outcome {
     QString text() const { return out + err; }
 };
 
-// Runs `program` with `args` in `environment`, killing it if it has not finished after
-// `timeoutMs`.
+// Runs `program` with `args` in `environment` (and in `workingDirectory` unless empty),
+// killing it if it has not finished after `timeoutMs`.
 inline Outcome runProgram(
     const QString& program, const QStringList& args,
     const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment(),
-    int timeoutMs = 240000) {
+    int timeoutMs = 240000, const QString& workingDirectory = {}) {
     QProcess p;
     p.setProcessEnvironment(environment);
+    if (!workingDirectory.isEmpty())
+        p.setWorkingDirectory(workingDirectory);
     p.start(program, args);
     if (!p.waitForFinished(timeoutMs))
         p.kill();
