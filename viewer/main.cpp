@@ -27,12 +27,15 @@ constexpr const char* kUsage =
     "  process IN OUT [--op ID] [--param key=value]... [--level N] [--region x,y,w,h]\n"
     "          [--channels i,j,...] [--tile N|WxH] [--overlap N] [--mode crop|blend]\n"
     "          [--chunk N|WxH] [--threads N] [--compression NAME] [--out-tile N]\n"
-    "          [--out-dtype u8|u16|f32 [--out-range low,high]] [--quiet]\n"
+    "          [--out-dtype u8|u16|f32 [--out-range low,high]] [--shard i/n] [--quiet]\n"
     "      Process IN (a slide, .tif/.tiff, .zarr, .npy, or\n"
     "      synthetic:WxHxC[:u8|u16|f32][:seed]) into OUT (.tif/.tiff, .zarr or .npy);\n"
     "      without --op, copy (convert). The region is in the pixels of the level.\n"
     "      ID is looked up in the operation plugins (see plugins), then among the\n"
-    "      operations compiled into this binary.\n"
+    "      operations compiled into this binary. With --shard i/n, only the i-th of n\n"
+    "      shares of the chunks of OUT (.zarr), which n processes fill together.\n"
+    "  finalize STORE.zarr\n"
+    "      Once every shard has been written: build the pyramid, mark the store finished.\n"
     "  bench [--size N --channels C --dtype f32 --op ID [--json] [--stream] [engine options]]\n"
     "      Throughput table, or one case.\n"
     "  bench --io [--size N --channels C --dtype T] [--compression none|deflate|zstd]\n"
@@ -57,7 +60,7 @@ constexpr const char* kUsage =
     "the output is not written).\n";
 
 bool isCommand(const std::string& word) {
-    for (const char* command : {"process", "bench", "info", "ops", "plugins", "help"}) {
+    for (const char* command : {"process", "finalize", "bench", "info", "ops", "plugins", "help"}) {
         if (word == command)
             return true;
     }
@@ -93,6 +96,8 @@ int main(int argc, char** argv) {
         tileflow::cli::applyGlobalOptions(tileflow::cli::takeGlobalOptions(rest));
         if (command == "process")
             return tileflow::cli::runProcess(rest, std::cout, std::cerr);
+        if (command == "finalize")
+            return tileflow::cli::runFinalize(rest, std::cout);
         if (command == "bench")
             return tileflow::cli::runBench(rest, std::cout, std::cerr);
         if (command == "ops")

@@ -60,6 +60,12 @@ private slots:
                                   << "expects an input and an output";
         QTest::newRow("unknown option") << QStringList{"a.npy", "b.npy", "--op", "sobel", "--fast"}
                                         << "unknown option '--fast'";
+        QTest::newRow("shard past the count") << QStringList{"a.npy", "b.zarr", "--shard", "3/3"}
+                                              << "--shard i expects a whole number from 0 to 2";
+        QTest::newRow("shard without a count")
+            << QStringList{"a.npy", "b.zarr", "--shard", "1"} << "--shard expects i/n";
+        QTest::newRow("no shards") << QStringList{"a.npy", "b.zarr", "--shard", "0/0"}
+                                   << "--shard n expects a whole number from 1";
     }
     void rejectsBadArguments() {
         QFETCH(QStringList, args);
@@ -244,6 +250,70 @@ private slots:
                 .configure(createOperation("sobel"))
                 .run(SyntheticSource(SyntheticSpec::parse("synthetic:300x200x3:u16:5")).render());
         QVERIFY(samePixels(readNpy(out.toStdString()), expected));
+    }
+
+    // A store filled by shards run as separate processes, in any order, then finalised, is
+    // the store one process writes, file for file and byte for byte.
+    void shardsThenFinalizeWriteTheSingleRunsStore_data() {
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<int>("shards");
+        QTest::newRow("gaussian, 3 shards")
+            << QStringList{"--op", "gaussian", "--param", "sigma=2"} << 3;
+        QTest::newRow("stretch to u8, 4 shards")
+            << QStringList{"--op", "stretch", "--out-dtype", "u8", "--compression", "zstd"} << 4;
+        QTest::newRow("sobel blended, 2 shards")
+            << QStringList{"--op", "sobel", "--mode", "blend", "--overlap", "8", "--tile", "96"}
+            << 2;
+    }
+    void shardsThenFinalizeWriteTheSingleRunsStore() {
+        QFETCH(QStringList, options);
+        QFETCH(int, shards);
+        QTemporaryDir single, sharded;
+        // Neither side a multiple of the chunk.
+        const QStringList common =
+            QStringList{"synthetic:700x450x2:u16:9", "OUT", "--out-tile", "128", "-q"} + options;
+        const auto run = [&](const QString& out, const QStringList& extra) {
+            QStringList args = QStringList{"process"} + common + extra;
+            args.replaceInStrings("OUT", out);
+            return runTileflow(args);
+        };
+        const QString singleStore = single.filePath("out.zarr");
+        const QString shardedStore = sharded.filePath("out.zarr");
+        const Outcome whole = run(singleStore, {});
+        QVERIFY2(whole.exitCode == 0, qPrintable(whole.err));
+        for (int i = shards - 1; i >= 0; --i) {
+            const Outcome part =
+                run(shardedStore, {"--shard", QString("%1/%2").arg(i).arg(shards)});
+            QVERIFY2(part.exitCode == 0, qPrintable(part.err));
+            if (i == 1) {
+                // Not finished yet: finalising now fails, naming the shard still to come.
+                const Outcome early = runTileflow({"finalize", shardedStore});
+                QCOMPARE(early.exitCode, 1);
+                QVERIFY2(early.err.contains("shard 0 of " + QString::number(shards) +
+                                            " has not finished"),
+                         qPrintable(early.err));
+            }
+        }
+        const Outcome finished = runTileflow({"finalize", shardedStore});
+        QVERIFY2(finished.exitCode == 0, qPrintable(finished.err));
+        QVERIFY2(finished.out.contains("700x450x2"), qPrintable(finished.out));
+
+        const auto filesOf = [](const QString& root) {
+            QMap<QString, QByteArray> files;
+            QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                QFile f(it.next());
+                files[QDir(root).relativeFilePath(f.fileName())] =
+                    f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(unreadable)");
+            }
+            return files;
+        };
+        const QMap<QString, QByteArray> expected = filesOf(singleStore);
+        const QMap<QString, QByteArray> got = filesOf(shardedStore);
+        QVERIFY(expected.size() > 10);
+        QCOMPARE(got.keys(), expected.keys());
+        for (auto it = expected.begin(); it != expected.end(); ++it)
+            QVERIFY2(got.value(it.key()) == it.value(), qPrintable(it.key()));
     }
 
     void processReportsMeasurements() {

@@ -149,6 +149,17 @@ Rect parseRegion(const std::string& text) {
             parseInteger(parts[3], "--region h", 1, limit)};
 }
 
+Shard parseShard(const std::string& text) {
+    const std::size_t slash = text.find('/');
+    if (slash == std::string::npos)
+        throw InvalidArgument("--shard expects i/n (shard i of n, from 0), got '" + text + "'");
+    const auto count =
+        static_cast<int>(parseInteger(text.substr(slash + 1), "--shard n", 1, 1 << 20));
+    const auto index =
+        static_cast<int>(parseInteger(text.substr(0, slash), "--shard i", 0, count - 1));
+    return {index, count};
+}
+
 std::pair<double, double> parseRange(const std::string& text) {
     const std::vector<std::string> parts = splitCommas(text);
     std::pair<double, double> range;
@@ -199,6 +210,8 @@ ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
             }
         } else if (arg == "--out-range") {
             parsed.outputRange = parseRange(cursor.value(arg));
+        } else if (arg == "--shard") {
+            parsed.shard = parseShard(cursor.value(arg));
         } else if (arg == "--quiet" || arg == "-q") {
             parsed.quiet = true;
         } else if (!parseEngineOption(arg, cursor, parsed.engine, parsed.parameters)) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tileflow/engine.hpp"
+#include "tileflow/ome_zarr_shards.hpp"
 
 namespace tileflow::cli {
 
@@ -28,6 +29,7 @@ struct ProcessArguments {
     std::optional<std::pair<double, double>> outputRange;
     std::map<std::string, std::string> parameters;
     EngineOptions engine;
+    std::optional<Shard> shard;  // write only this share of an OME-Zarr output's chunks
     bool quiet = false;
 };
 
@@ -67,6 +69,8 @@ std::int64_t parseMemorySize(const std::string& text, const std::string& option)
 Size parseSize(const std::string& text, const std::string& option);
 // "x,y,w,h" with w, h positive.
 Rect parseRegion(const std::string& text);
+// "i/n": shard i of n, 0 <= i < n.
+Shard parseShard(const std::string& text);
 // "low,high" with high > low.
 std::pair<double, double> parseRange(const std::string& text);
 // "0,2,3": channel indices.

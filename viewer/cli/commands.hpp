@@ -9,6 +9,7 @@
 namespace tileflow::cli {
 
 int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runFinalize(const std::vector<std::string>& args, std::ostream& out);
 int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runOps(std::ostream& out);
 int runInfo(const std::vector<std::string>& args, std::ostream& out);

@@ -1,4 +1,5 @@
-// tileflow process IN OUT --op ID ...: streams an image through one operation.
+// tileflow process IN OUT --op ID ...: streams an image through one operation (or, with
+// --shard, one share of it into an OME-Zarr store); tileflow finalize STORE finishes such a store.
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,9 +16,12 @@
 #include "tileflow/converting_sink.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/monitors.hpp"
+#include "tileflow/ome_zarr_shards.hpp"
 #include "tileflow/open.hpp"
+#include "tileflow/region_run.hpp"
 #include "tileflow/registry.hpp"
 #include "tileflow/source_views.hpp"
+#include "tileflow/zarr.hpp"
 
 namespace tileflow::cli {
 
@@ -77,7 +81,19 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
     if (op->outputInfo(source->info()).channels == source->info().channels) {
         settings.channelNames = metadata.channelNames;
     }
-    const auto fileSink = createSink(parsed.output, settings);
+    // A shard writes its share of the chunks into a store other processes fill too.
+    std::unique_ptr<Sink> fileSink;
+    if (parsed.shard) {
+        if (!parsed.output.ends_with(".zarr"))
+            throw InvalidArgument(
+                "--shard writes into an OME-Zarr store: the output must end in "
+                ".zarr, not '" +
+                parsed.output + "'");
+        fileSink = std::make_unique<OmeZarrShardSink>(parsed.output, omeZarrOptionsFor(settings),
+                                                      *parsed.shard);
+    } else {
+        fileSink = createSink(parsed.output, settings);
+    }
     std::optional<ConvertingSink> converting;
     Sink* sink = fileSink.get();
     if (parsed.outputDtype)
@@ -95,7 +111,13 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
     const SignalStop signals;
     RunReport report;
     try {
-        report = flow.run(*source, *sink, {live ? &progress : nullptr, signals.token()});
+        const RunControl control{live ? &progress : nullptr, signals.token()};
+        report =
+            parsed.shard
+                ? runRegions(flow, *source, *sink,
+                             shardRegions(source->info().size, settings.tileSize, *parsed.shard),
+                             control)
+                : flow.run(*source, *sink, control);
     } catch (...) {
         if (live)
             err << '\n';  // end the progress line before the error message
@@ -109,7 +131,8 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
     // Throughput counts the image once, whatever statistics passes the operation ran.
     const ImageInfo in = source->info();
     const double seconds = report.stats.elapsedSeconds;
-    const double megapixels = static_cast<double>(in.size.area()) * in.channels / 1e6;
+    const std::int64_t pixels = parsed.shard ? report.stats.pixelsTotal : in.size.area();
+    const double megapixels = static_cast<double>(pixels) * in.channels / 1e6;
     const std::int64_t peakRss = processMemory().value_or(ProcessMemory{}).peakRssBytes;
     ImageInfo written = op->outputInfo(in);
     written.dtype = parsed.outputDtype.value_or(written.dtype);
@@ -124,7 +147,27 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
         out << measurement.name << " = " << std::setprecision(6) << std::defaultfloat
             << measurement.value << '\n';
     }
-    out << "wrote " << parsed.output << '\n';
+    if (parsed.shard) {
+        out << "wrote shard " << parsed.shard->index << '/' << parsed.shard->count << " of "
+            << parsed.output << "; once every shard has, finish it with: tileflow finalize "
+            << parsed.output << '\n';
+    } else {
+        out << "wrote " << parsed.output << '\n';
+    }
+    return 0;
+}
+
+int runFinalize(const std::vector<std::string>& args, std::ostream& out) {
+    if (args.size() != 1 || args[0].starts_with('-'))
+        throw InvalidArgument("finalize expects one OME-Zarr store written in shards");
+    const std::string& store = args[0];
+    if (!finalizeOmeZarr(store)) {
+        out << store << " is finished already\n";
+        return 0;
+    }
+    const ZarrSource finished(store);
+    out << "finished " << store << ": " << describe(finished.info()) << ", "
+        << finished.metadata().levels.size() << " levels\n";
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tileflow/source.hpp"
+#include "tileflow/zarr.hpp"
 
 namespace tileflow {
 
@@ -29,5 +30,7 @@ struct OutputSettings {
 
 std::unique_ptr<Source> openSource(const std::string& name);
 std::unique_ptr<Sink> createSink(const std::string& path, const OutputSettings& settings = {});
+// The OmeZarrSink options createSink() uses for a .zarr output with `settings`.
+OmeZarrOptions omeZarrOptionsFor(const OutputSettings& settings);
 
 }  // namespace tileflow

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ome_zarr_writer.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/npy.hpp"
 #include "tileflow/openslide_source.hpp"
@@ -43,21 +44,6 @@ bool isVendorSlide(const std::string& path) {
     return vendor && *vendor != "generic-tiff";
 }
 
-ZarrCompression zarrCompression(const std::string& name) {
-    if (name == "none")
-        return ZarrCompression::None;
-    if (name == "zlib")
-        return ZarrCompression::Zlib;
-    if (name == "zstd")
-        return ZarrCompression::Zstd;
-    if (name == "blosc-lz4")
-        return ZarrCompression::BloscLz4;
-    if (name == "blosc-zstd")
-        return ZarrCompression::BloscZstd;
-    throw InvalidArgument(
-        "zarr compression must be none, zlib, zstd, blosc-lz4 or blosc-zstd, got '" + name + "'");
-}
-
 }  // namespace
 
 std::unique_ptr<Source> openSource(const std::string& name) {
@@ -79,6 +65,16 @@ std::unique_ptr<Source> openSource(const std::string& name) {
     throw InvalidArgument("cannot read '" + name +
                           "': not a format tileflow reads (TIFF, OME-TIFF, whole-slide formats "
                           "OpenSlide reads, zarr, .npy)");
+}
+
+OmeZarrOptions omeZarrOptionsFor(const OutputSettings& settings) {
+    OmeZarrOptions options;
+    options.chunk = settings.tileSize;
+    options.micronsPerPixel = settings.micronsPerPixel;
+    options.channelNames = settings.channelNames;
+    if (settings.compression)
+        options.compression = detail::parseZarrCompression(*settings.compression);
+    return options;
 }
 
 std::unique_ptr<Sink> createSink(const std::string& path, const OutputSettings& settings) {
@@ -104,15 +100,8 @@ std::unique_ptr<Sink> createSink(const std::string& path, const OutputSettings& 
         }
         return std::make_unique<TiffSink>(path, options);
     }
-    if (endsWith(path, ".zarr")) {
-        OmeZarrOptions options;
-        options.chunk = settings.tileSize;
-        options.micronsPerPixel = settings.micronsPerPixel;
-        options.channelNames = settings.channelNames;
-        if (settings.compression)
-            options.compression = zarrCompression(*settings.compression);
-        return std::make_unique<OmeZarrSink>(path, options);
-    }
+    if (endsWith(path, ".zarr"))
+        return std::make_unique<OmeZarrSink>(path, omeZarrOptionsFor(settings));
     throw InvalidArgument("cannot write '" + path + "': outputs are .tif/.tiff, .zarr or .npy");
 }
 

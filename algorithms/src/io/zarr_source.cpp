@@ -12,6 +12,7 @@
 
 #include "tileflow/error.hpp"
 #include "tileflow/limits.hpp"
+#include "tileflow/ome_zarr_shards.hpp"
 #include "tileflow/tile_cache.hpp"
 #include "tileflow/zarr.hpp"
 #include "zarr_format.hpp"
@@ -29,6 +30,20 @@ using Json = nlohmann::json;
 std::string regionText(const Rect& r) {
     return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
            "+" + std::to_string(r.y);
+}
+
+// What to say about a store that shards are still filling (ome_zarr_shards.hpp).
+std::string unfinishedProblem(const std::string& store) {
+    std::string problem = "an unfinished store written in shards";
+    try {
+        const std::vector<int> missing = missingShards(store);
+        if (missing.empty())
+            return problem + ", all of which have finished: 'tileflow finalize' completes it";
+        return problem + " (" + std::to_string(missing.size()) +
+               " still to finish); 'tileflow finalize' completes it once all have";
+    } catch (const IoError& e) {
+        return problem + " (" + e.what() + ")";
+    }
 }
 
 struct Level {
@@ -346,6 +361,9 @@ struct ZarrSource::Impl {
             } catch (const Json::exception& e) {
                 fail(path, ".zattrs is not valid JSON (" + detail::jsonProblem(e) + ")");
             }
+            if (zattrs.is_object() && zattrs.contains("tileflow") &&
+                !zattrs.contains("multiscales"))
+                fail(path, unfinishedProblem(path));
             if (!zattrs.is_object() || !zattrs.contains("multiscales"))
                 fail(path, ".zattrs has no 'multiscales': not an OME-Zarr image");
             try {

@@ -1,0 +1,339 @@
+#include "tileflow/ome_zarr_shards.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "atomic_output.hpp"
+#include "ome_zarr_writer.hpp"
+#include "tileflow/error.hpp"
+
+namespace tileflow {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+constexpr const char* kMarkers = ".tileflow-shards";
+
+std::string markerName(Shard shard) {
+    return std::to_string(shard.index) + "-of-" + std::to_string(shard.count);
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+    throw IoError("OME-Zarr store '" + path + "': " + what);
+}
+
+// The run of level-0 chunks (row-major numbers [first, last)) that shard `shard` writes.
+std::pair<std::int64_t, std::int64_t> chunkRun(std::int64_t chunks, Shard shard) {
+    const std::int64_t base = chunks / shard.count, extra = chunks % shard.count;
+    const auto share = [&](std::int64_t i) { return i * base + std::min(i, extra); };
+    return {share(shard.index), share(shard.index + 1)};
+}
+
+// What the pending store records: everything the finished store's metadata depends on.
+Json pendingJson(const std::string& name, const ImageInfo& info, int levels,
+                 const OmeZarrOptions& options, int shards) {
+    return {{"name", name},
+            {"shape", {info.channels, info.size.height, info.size.width}},
+            {"dtype", detail::zarrDTypeCode(info.dtype)},
+            {"chunk", options.chunk},
+            {"levels", levels},
+            {"compression", detail::zarrCompressionName(options.compression)},
+            {"channelNames", options.channelNames},
+            {"micronsPerPixel",
+             options.micronsPerPixel ? Json(*options.micronsPerPixel) : Json(nullptr)},
+            {"shards", shards}};
+}
+
+// The store's .zattrs, or null when `path` has none.
+Json readAttributes(const std::string& path) {
+    std::string text;
+    if (!detail::readMetadataFile(path + "/.zattrs", path, text))
+        return nullptr;
+    try {
+        return Json::parse(text);
+    } catch (const Json::exception& e) {
+        fail(path, ".zattrs is not valid JSON (" + detail::jsonProblem(e) + ")");
+    }
+}
+
+bool isFinished(const Json& attributes) {
+    return attributes.is_object() && attributes.contains("multiscales");
+}
+
+// The pending record of the store at `path`; IoError when it is not a pending TileFlow store.
+Json readPending(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        fail(path, "no such store");
+    const Json attributes = readAttributes(path);
+    if (isFinished(attributes))
+        fail(path,
+             "already finished (it has multiscales metadata); shards write only into a "
+             "store they began: remove it to process it again");
+    if (!attributes.is_object() || !attributes.contains("tileflow") ||
+        !attributes["tileflow"].is_object() || !attributes["tileflow"].contains("pending"))
+        fail(path, "exists and is not a store begun by tileflow shards");
+    return attributes["tileflow"]["pending"];
+}
+
+DType dtypeFromCode(const std::string& path, const std::string& code) {
+    for (const DType t : {DType::U8, DType::I8, DType::U16, DType::I16, DType::U32, DType::F32}) {
+        if (detail::zarrDTypeCode(t) == code)
+            return t;
+    }
+    fail(path, "the pending record names an unknown dtype '" + code + "'");
+}
+
+struct PendingStore {
+    std::string name;
+    ImageInfo info;
+    OmeZarrOptions options;
+    int shards = 1;
+};
+
+PendingStore parsePending(const std::string& path, const Json& pending) {
+    try {
+        PendingStore p;
+        p.name = pending.at("name").get<std::string>();
+        const auto shape = pending.at("shape").get<std::vector<std::int64_t>>();
+        if (shape.size() != 3)
+            fail(path, "the pending record's shape is not (c, y, x)");
+        p.info = {{shape[2], shape[1]},
+                  static_cast<int>(shape[0]),
+                  dtypeFromCode(path, pending.at("dtype").get<std::string>())};
+        p.options.chunk = pending.at("chunk").get<std::int64_t>();
+        p.options.levels = pending.at("levels").get<int>();
+        p.options.compression =
+            detail::parseZarrCompression(pending.at("compression").get<std::string>());
+        p.options.channelNames = pending.at("channelNames").get<std::vector<std::string>>();
+        if (!pending.at("micronsPerPixel").is_null())
+            p.options.micronsPerPixel = pending.at("micronsPerPixel").get<double>();
+        p.shards = pending.at("shards").get<int>();
+        if (p.shards < 1)
+            fail(path, "the pending record names no shards");
+        return p;
+    } catch (const Json::exception& e) {
+        fail(path, "malformed pending record (" + detail::jsonProblem(e) + ")");
+    } catch (const InvalidArgument& e) {
+        fail(path, std::string("malformed pending record (") + e.what() + ")");
+    }
+}
+
+// Makes sure `path` is a pending store with exactly `pending`, creating it when absent. Several
+// shards may race here: each prepares a complete store under a name of its own and renames
+// it into place; the losers find the winner's and check it.
+void preparePendingStore(const std::string& path, const Json& pending, const ImageInfo& info,
+                         Size level0, const OmeZarrOptions& options) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        const std::string temp = detail::uniquePathBeside(path, "tmp");
+        try {
+            if (::mkdir(temp.c_str(), 0777) != 0)
+                fail(path, "cannot create '" + temp + "': " + detail::errnoText(errno));
+            detail::writeJson(temp + "/.zgroup", {{"zarr_format", 2}});
+            detail::writeJson(temp + "/.zattrs", {{"tileflow", {{"pending", pending}}}});
+            detail::writeOmeZarrArray(temp, 0, info, level0, options);
+            fs::create_directories(temp + "/" + kMarkers);
+            detail::syncFileSystem(temp);
+        } catch (...) {
+            fs::remove_all(temp, ec);
+            throw;
+        }
+        if (std::rename(temp.c_str(), path.c_str()) != 0) {
+            const int err = errno;
+            fs::remove_all(temp, ec);
+            if (err != EEXIST && err != ENOTEMPTY)
+                fail(path, "cannot create it: " + detail::errnoText(err));
+        }
+    }
+    const Json existing = readPending(path);
+    if (existing == pending)
+        return;
+    std::string differs = "settings";
+    for (const auto& [key, value] : pending.items()) {
+        if (!existing.contains(key) || existing[key] != value) {
+            differs = key + " (" + (existing.contains(key) ? existing[key].dump() : "none") +
+                      " there, " + value.dump() + " here)";
+            break;
+        }
+    }
+    fail(path, "was begun with a different " + differs +
+                   ": every shard must be run with the same input and options");
+}
+
+}  // namespace
+
+std::vector<Rect> shardRegions(Size image, std::int64_t chunk, Shard shard) {
+    if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
+        throw InvalidArgument("shard " + std::to_string(shard.index) + "/" +
+                              std::to_string(shard.count) + " does not exist: shards are 0/" +
+                              std::to_string(shard.count) + " to " +
+                              std::to_string(shard.count - 1) + "/" + std::to_string(shard.count));
+    if (chunk <= 0 || image.empty())
+        throw InvalidArgument("shardRegions() needs a positive chunk size and a non-empty image");
+    const std::int64_t cols = (image.width + chunk - 1) / chunk;
+    const std::int64_t rows = (image.height + chunk - 1) / chunk;
+    auto [first, last] = chunkRun(cols * rows, shard);
+    std::vector<Rect> regions;
+    // Chunks [from, to) of one row of chunks, or of whole rows, as a rectangle of pixels.
+    const auto add = [&](std::int64_t col0, std::int64_t col1, std::int64_t row0,
+                         std::int64_t row1) {
+        regions.push_back(
+            Rect{col0 * chunk, row0 * chunk, (col1 - col0) * chunk, (row1 - row0) * chunk}
+                .intersected(rectOf(image)));
+    };
+    if (first < last && first % cols != 0) {  // a partial first row
+        const std::int64_t row = first / cols;
+        const std::int64_t end = std::min(last, (row + 1) * cols);
+        add(first % cols, end - row * cols, row, row + 1);
+        first = end;
+    }
+    if (last - first >= cols) {  // whole rows
+        const std::int64_t rowsWhole = (last - first) / cols;
+        add(0, cols, first / cols, first / cols + rowsWhole);
+        first += rowsWhole * cols;
+    }
+    if (first < last)  // a partial last row
+        add(0, last - first, first / cols, first / cols + 1);
+    return regions;
+}
+
+struct OmeZarrShardSink::State {
+    ImageInfo info;
+    std::vector<Rect> regions;
+    std::int64_t chunks = 0;  // this shard's
+    std::unique_ptr<detail::OmeZarrChunkWriter> writer;
+    std::int64_t imageChunks = 0;
+};
+
+OmeZarrShardSink::OmeZarrShardSink(std::string path, OmeZarrOptions options, Shard shard)
+    : path_(std::move(path)), options_(std::move(options)), shard_(shard) {}
+
+OmeZarrShardSink::~OmeZarrShardSink() {
+    abort();
+}
+
+void OmeZarrShardSink::begin(const ImageInfo& info) {
+    abort();
+    const std::vector<Size> levels = detail::omeZarrLevelSizes(path_, info, options_);
+    auto state = std::make_unique<State>();
+    state->info = info;
+    state->regions = shardRegions(info.size, options_.chunk, shard_);
+    const std::int64_t chunk = options_.chunk;
+    const std::int64_t cols = (info.size.width + chunk - 1) / chunk;
+    state->imageChunks = cols * ((info.size.height + chunk - 1) / chunk);
+    const auto [first, last] = chunkRun(state->imageChunks, shard_);
+    state->chunks = last - first;
+    const Json pending = pendingJson(fs::path(path_).filename().string(), info,
+                                     static_cast<int>(levels.size()), options_, shard_.count);
+    preparePendingStore(path_, pending, info, info.size, options_);
+    state->writer = std::make_unique<detail::OmeZarrChunkWriter>(
+        path_, info, chunk, detail::omeZarrCodec(options_.compression),
+        std::vector<Size>{info.size}, 0);
+    state_ = std::move(state);
+}
+
+void OmeZarrShardSink::write(const Rect& region, ConstImageView pixels) {
+    if (!state_)
+        throw InvalidArgument("OmeZarrShardSink '" + path_ +
+                              "': write() called outside begin()/commit()");
+    const State& s = *state_;
+    if (region.empty())
+        return;
+    if (std::none_of(s.regions.begin(), s.regions.end(),
+                     [&](const Rect& mine) { return mine.contains(region); }))
+        throw InvalidArgument("OmeZarrShardSink '" + path_ + "': a region outside shard " +
+                              std::to_string(shard_.index) + "/" + std::to_string(shard_.count));
+    if (pixels.info() != ImageInfo{region.size(), s.info.channels, s.info.dtype})
+        throw InvalidArgument("OmeZarrShardSink '" + path_ + "': pixels of the wrong shape");
+    try {
+        s.writer->deliver(0, region, pixels);
+        s.writer->flush();
+    } catch (const InvalidArgument& e) {
+        throw InvalidArgument("OmeZarrShardSink '" + path_ + "': " + e.what());
+    } catch (const IoError& e) {
+        fail(path_, e.what());
+    }
+}
+
+void OmeZarrShardSink::commit() {
+    if (!state_)
+        throw InvalidArgument("OmeZarrShardSink '" + path_ + "': commit() called without begin()");
+    const State& s = *state_;
+    const std::int64_t written = s.imageChunks - s.writer->incompleteChunks(0);
+    if (written != s.chunks)
+        fail(path_, "shard " + std::to_string(shard_.index) + "/" + std::to_string(shard_.count) +
+                        " committed with " + std::to_string(s.chunks - written) + " of its " +
+                        std::to_string(s.chunks) + " chunks incomplete");
+    detail::syncFileSystem(path_);
+    const std::string markers = path_ + "/" + kMarkers;
+    std::error_code ec;
+    fs::create_directories(markers, ec);
+    detail::writeWholeFile(markers + "/" + markerName(shard_), nullptr, 0);
+    detail::syncFileSystem(path_);
+    state_.reset();
+}
+
+void OmeZarrShardSink::abort() noexcept {
+    state_.reset();
+}
+
+std::vector<int> missingShards(const std::string& path) {
+    const PendingStore store = parsePending(path, readPending(path));
+    std::vector<int> missing;
+    std::error_code ec;
+    for (int i = 0; i < store.shards; ++i) {
+        if (!fs::exists(path + "/" + kMarkers + "/" + markerName({i, store.shards}), ec))
+            missing.push_back(i);
+    }
+    return missing;
+}
+
+bool finalizeOmeZarr(const std::string& path) {
+    std::error_code ec;
+    if (fs::exists(path, ec) && isFinished(readAttributes(path)))
+        return false;
+    const PendingStore store = parsePending(path, readPending(path));
+    if (const std::vector<int> missing = missingShards(path); !missing.empty()) {
+        std::string list;
+        for (const int i : missing)
+            list += (list.empty() ? "" : ", ") + std::to_string(i);
+        fail(path, "cannot finish it: shard" + std::string(missing.size() > 1 ? "s " : " ") + list +
+                       " of " + std::to_string(store.shards) + " ha" +
+                       (missing.size() > 1 ? "ve" : "s") + " not finished");
+    }
+    const ImageInfo& info = store.info;
+    const std::vector<Size> levels = detail::omeZarrLevelSizes(path, info, store.options);
+    // Level 0 is read back row of chunks by row of chunks; only the levels below are written.
+    const ZarrSource level0(path + "/0");
+    detail::OmeZarrChunkWriter writer(path, info, store.options.chunk,
+                                      detail::omeZarrCodec(store.options.compression), levels, 1);
+    const std::int64_t chunk = store.options.chunk;
+    for (std::int64_t y = 0; y < info.size.height; y += chunk) {
+        const Rect band{0, y, info.size.width, std::min(chunk, info.size.height - y)};
+        Image pixels(ImageInfo{band.size(), info.channels, info.dtype});
+        level0.read(band, pixels.view());
+        writer.deliver(0, band, pixels.view());
+        writer.flush();
+    }
+    const auto count = static_cast<int>(levels.size());
+    for (int i = 1; i < count; ++i)
+        detail::writeOmeZarrArray(path, i, info, levels[static_cast<std::size_t>(i)],
+                                  store.options);
+    detail::syncFileSystem(path);
+    detail::replaceJson(path + "/.zattrs",
+                        detail::omeZarrAttributes(store.name, info, count, store.options));
+    fs::remove_all(path + "/" + kMarkers, ec);
+    detail::syncFileSystem(path);
+    return true;
+}
+
+}  // namespace tileflow
