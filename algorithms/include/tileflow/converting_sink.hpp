@@ -1,14 +1,15 @@
-// A sink that converts pixels to another dtype on their way to the sink it wraps: for
-// outputs that must be u8 (JPEG-compressed TIFF, 8-bit viewers) or smaller than the result.
-//
-// Conversion: a linear map of the input range [low, high] onto the target dtype's full range
-// ([0, 1] for f32), then clipping, then rounding to nearest for integer targets; NaN becomes
-// the target's lowest value. The default input range is the source dtype's full range for
-// integers (so u16 -> u8 divides by 257) and [0, 1] for f32, which suits results such as
-// `stretch` and masks; give the range explicitly for anything else.
-//
-// The wrapped sink is borrowed and must outlive this one. Thread-safety and errors are those
-// of the wrapped sink; an empty or inverted range throws tileflow::InvalidArgument.
+/// @file
+/// A sink that converts pixels to another dtype on their way to the sink it wraps: for
+/// outputs that must be u8 (JPEG-compressed TIFF, 8-bit viewers) or smaller than the result.
+///
+/// Conversion: a linear map of the input range [low, high] onto the target dtype's full range
+/// ([0, 1] for f32), then clipping, then rounding to nearest for integer targets; NaN becomes
+/// the target's lowest value. The default input range is the source dtype's full range for
+/// integers (so u16 -> u8 divides by 257) and [0, 1] for f32, which suits results such as
+/// `stretch` and masks; give the range explicitly for anything else.
+///
+/// The wrapped sink is borrowed and must outlive this one. Thread-safety and errors are those
+/// of the wrapped sink; an empty or inverted range throws tileflow::InvalidArgument.
 #pragma once
 
 #include <optional>
@@ -18,8 +19,11 @@
 
 namespace tileflow {
 
+/// Converts to `dtype` on the way to another sink; see the file description.
 class ConvertingSink final : public Sink {
 public:
+    /// Writes to `target` (borrowed) in `dtype`, mapping `inputRange` (low, high) of the
+    /// input onto the target dtype's range; without it, the input dtype's default range.
     ConvertingSink(Sink& target, DType dtype,
                    std::optional<std::pair<double, double>> inputRange = std::nullopt);
 
