@@ -35,7 +35,7 @@ std::unique_ptr<Source> openSource(const std::string& name);
 /// Compression names: TIFF none, deflate, zstd, jpeg; zarr none, zlib, zstd, blosc-lz4,
 /// blosc-zstd; .npy none at all.
 std::unique_ptr<Sink> createSink(const std::string& path, const OutputSettings& settings = {});
-// The OmeZarrSink options createSink() uses for a .zarr output with `settings`.
+/// The OmeZarrSink options createSink() uses for a .zarr output with `settings`.
 OmeZarrOptions omeZarrOptionsFor(const OutputSettings& settings);
 
 }  // namespace tileflow
