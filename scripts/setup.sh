@@ -11,6 +11,7 @@ packages=(
   libopencv-imgproc-dev
   python3-numpy python3-scipy python3-tifffile python3-zarr python3-numcodecs python3-openslide
   clang-format doxygen
+  libopenmpi-dev openmpi-bin
   dpkg-dev file
   "$@"
 )

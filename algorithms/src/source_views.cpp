@@ -28,6 +28,13 @@ void LevelSource::read(const Rect& region, ImageView out) const {
     source_.readLevel(level_, region, out);
 }
 
+void LevelSource::readLevel(int level, const Rect& region, ImageView out) const {
+    if (level < 0 || level >= static_cast<int>(metadata_.levels.size()))
+        throw InvalidArgument("level " + std::to_string(level) + " does not exist: the view has " +
+                              std::to_string(metadata_.levels.size()) + " level(s)");
+    source_.readLevel(level_ + level, region, out);
+}
+
 SourceMetadata LevelSource::metadata() const {
     return metadata_;
 }
@@ -71,6 +78,10 @@ ChannelSource::ChannelSource(const Source& source, std::vector<int> channels)
 }
 
 void ChannelSource::read(const Rect& region, ImageView out) const {
+    readLevel(0, region, out);
+}
+
+void ChannelSource::readLevel(int level, const Rect& region, ImageView out) const {
     // Sources read all channels at once; the unused ones are read and dropped. The buffer
     // is kept per thread: chunk reads come again and again from the same threads.
     ImageInfo all = source_.info();
@@ -79,7 +90,7 @@ void ChannelSource::read(const Rect& region, ImageView out) const {
     buffer.resize(static_cast<std::size_t>(all.bytes()));
     const auto row = all.size.width * static_cast<std::int64_t>(bytesPerSample(all.dtype));
     const ImageView pixels(buffer.data(), all, row, row * all.size.height);
-    source_.read(region, pixels);
+    source_.readLevel(level, region, pixels);
     for (std::size_t i = 0; i < channels_.size(); ++i) {
         copyPixels(ConstImageView(pixels).channel(channels_[i]), out.channel(static_cast<int>(i)));
     }

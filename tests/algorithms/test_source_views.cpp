@@ -74,6 +74,27 @@ private slots:
         }
     }
 
+    // Views keep the coarser levels their metadata lists readable.
+    void viewsReadTheLevelsTheyList() {
+        const Image base = randomImage(DType::U16, 3, 64, 48, 2);
+        const Pyramid pyramid(base);
+        const ChannelSource channels(pyramid, {1});
+        QCOMPARE(channels.metadata().levels.size(), std::size_t{2});
+        Image coarse(DType::U16, 1, 8, 5);
+        channels.readLevel(1, {3, 4, 8, 5}, coarse.view());
+        for (std::int64_t y = 0; y < 5; ++y) {
+            for (std::int64_t x = 0; x < 8; ++x)
+                QCOMPARE(at<std::uint16_t>(coarse, 0, x, y),
+                         at<std::uint16_t>(base, 1, 2 * (3 + x), 2 * (4 + y)));
+        }
+        const LevelSource full(pyramid, 0);
+        Image viaLevel(DType::U16, 3, 8, 5);
+        full.readLevel(1, {3, 4, 8, 5}, viaLevel.view());
+        QCOMPARE(at<std::uint16_t>(viaLevel, 1, 7, 4), at<std::uint16_t>(base, 1, 20, 16));
+        QVERIFY_THROWS_EXCEPTION(
+            InvalidArgument, LevelSource(pyramid, 1).readLevel(1, {0, 0, 1, 1}, viaLevel.view()));
+    }
+
     void levelCoversLevelZeroRectangles() {
         const SourceLevel level{{25, 13}, 4};  // of a 100 x 50 image
         QCOMPARE(level.cover({0, 0, 4, 4}), (Rect{0, 0, 1, 1}));

@@ -12,15 +12,14 @@
 #include "arguments.hpp"
 #include "commands.hpp"
 #include "operation_lookup.hpp"
+#include "process_setup.hpp"
 #include "signal_stop.hpp"
-#include "tileflow/converting_sink.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/monitors.hpp"
 #include "tileflow/ome_zarr_shards.hpp"
 #include "tileflow/open.hpp"
 #include "tileflow/region_run.hpp"
 #include "tileflow/registry.hpp"
-#include "tileflow/source_views.hpp"
 #include "tileflow/zarr.hpp"
 
 namespace tileflow::cli {
@@ -59,28 +58,10 @@ void printParameters(const OperationInfo& info, std::ostream& out) {
 
 int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const ProcessArguments parsed = parseProcessArguments(args);
-    // Conversion (no --op, or --op copy) is compiled in and needs no plugin scan.
-    const auto op = parsed.operation == "copy" ? createOperation("copy", parsed.parameters)
-                                               : findOperation(parsed.operation, parsed.parameters);
-    const auto file = openSource(parsed.input);
-    // The level, region and channels asked for, as views over the file.
-    const Source* source = file.get();
-    std::optional<LevelSource> level;
-    std::optional<RegionSource> region;
-    std::optional<ChannelSource> channels;
-    if (parsed.level)
-        source = &level.emplace(*source, *parsed.level);
-    if (parsed.region)
-        source = &region.emplace(*source, *parsed.region);
-    if (parsed.channels)
-        source = &channels.emplace(*source, *parsed.channels);
-    // The output carries the pixel size of what is processed and, when the operation keeps
-    // the channels, their names.
-    const SourceMetadata metadata = source->metadata();
-    OutputSettings settings{parsed.compression, parsed.outputTile, metadata.micronsPerPixel, {}};
-    if (op->outputInfo(source->info()).channels == source->info().channels) {
-        settings.channelNames = metadata.channelNames;
-    }
+    ProcessSetup setup(parsed);
+    const auto& op = setup.operation();
+    const Source* source = &setup.source();
+    const OutputSettings& settings = setup.settings();
     // A shard writes its share of the chunks into a store other processes fill too.
     std::unique_ptr<Sink> fileSink;
     if (parsed.shard) {
@@ -94,10 +75,7 @@ int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ost
     } else {
         fileSink = createSink(parsed.output, settings);
     }
-    std::optional<ConvertingSink> converting;
-    Sink* sink = fileSink.get();
-    if (parsed.outputDtype)
-        sink = &converting.emplace(*sink, *parsed.outputDtype, parsed.outputRange);
+    Sink* sink = &setup.output(std::move(fileSink));
 
     // A live progress line only on a terminal; logs and pipes get the summary alone.
     const bool live = !parsed.quiet && isatty(STDERR_FILENO) != 0;

@@ -84,7 +84,9 @@ private:
 std::vector<int> missingShards(const std::string& path);
 
 /// Finishes the pending store at `path` (see above). Returns false, doing nothing, when the
-/// store is already a finished OME-Zarr image.
-bool finalizeOmeZarr(const std::string& path);
+/// store is already a finished OME-Zarr image. With a `destination`, the finished store is
+/// then renamed to it (an existing zarr store there is replaced in one step, anything else
+/// refused) and named after it in its metadata: for stores filled under a temporary name.
+bool finalizeOmeZarr(const std::string& path, const std::string& destination = {});
 
 }  // namespace tileflow

@@ -23,6 +23,8 @@ public:
     LevelSource(const Source& source, int level);
     ImageInfo info() const override { return info_; }
     void read(const Rect& region, ImageView out) const override;
+    /// Level `level` of this view is level `level` below the chosen one in the source.
+    void readLevel(int level, const Rect& region, ImageView out) const override;
     SourceMetadata metadata() const override;
 
 private:
@@ -54,6 +56,8 @@ public:
     ChannelSource(const Source& source, std::vector<int> channels);
     ImageInfo info() const override { return info_; }
     void read(const Rect& region, ImageView out) const override;
+    /// The selected channels of the source's level `level`.
+    void readLevel(int level, const Rect& region, ImageView out) const override;
     SourceMetadata metadata() const override;
 
 private:

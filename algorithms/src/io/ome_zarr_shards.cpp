@@ -297,7 +297,7 @@ std::vector<int> missingShards(const std::string& path) {
     return missing;
 }
 
-bool finalizeOmeZarr(const std::string& path) {
+bool finalizeOmeZarr(const std::string& path, const std::string& destination) {
     std::error_code ec;
     if (fs::exists(path, ec) && isFinished(readAttributes(path)))
         return false;
@@ -329,10 +329,21 @@ bool finalizeOmeZarr(const std::string& path) {
         detail::writeOmeZarrArray(path, i, info, levels[static_cast<std::size_t>(i)],
                                   store.options);
     detail::syncFileSystem(path);
+    if (!destination.empty() && fs::exists(destination, ec) && !detail::isZarrStore(destination))
+        fail(destination, "something that is not a zarr store exists there");
+    const std::string name =
+        destination.empty() ? store.name : fs::path(destination).filename().string();
     detail::replaceJson(path + "/.zattrs",
-                        detail::omeZarrAttributes(store.name, info, count, store.options));
+                        detail::omeZarrAttributes(name, info, count, store.options));
     fs::remove_all(path + "/" + kMarkers, ec);
     detail::syncFileSystem(path);
+    if (!destination.empty()) {
+        try {
+            detail::moveStoreIntoPlace(path, destination);
+        } catch (const IoError& e) {
+            fail(destination, e.what());
+        }
+    }
     return true;
 }
 

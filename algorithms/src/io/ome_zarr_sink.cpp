@@ -1,6 +1,4 @@
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -24,12 +22,6 @@ namespace fs = std::filesystem;
 std::string regionText(const Rect& r) {
     return std::to_string(r.width) + "x" + std::to_string(r.height) + "+" + std::to_string(r.x) +
            "+" + std::to_string(r.y);
-}
-
-bool isZarrStore(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_directory(path, ec) &&
-           (fs::exists(path / ".zgroup", ec) || fs::exists(path / ".zarray", ec));
 }
 
 }  // namespace
@@ -59,7 +51,7 @@ void OmeZarrSink::begin(const ImageInfo& info) {
     state->levels = detail::omeZarrLevelSizes(path_, info, options_);
 
     std::error_code ec;
-    if (fs::exists(path_, ec) && !isZarrStore(path_))
+    if (fs::exists(path_, ec) && !detail::isZarrStore(path_))
         throw IoError("cannot write OME-Zarr store '" + path_ +
                       "': something that is not a zarr store already exists there");
 
@@ -126,40 +118,12 @@ void OmeZarrSink::commit() {
         failWith(e.what());
     }
 
-    std::error_code ec;
-    std::string aside;
-    if (fs::exists(path_, ec)) {
-        if (!isZarrStore(path_))
-            failWith("something that is not a zarr store now exists there");
-        // Swap the two trees in one step, so that a crash leaves either store in place;
-        // the old one then sits at the temporary name and is deleted below.
-        if (::renameat2(AT_FDCWD, s.temp.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
-            aside = s.temp;
-        } else if (errno != EINVAL && errno != ENOSYS) {
-            failWith("cannot swap the new store into place: " + errnoText(errno));
-        } else {
-            // File systems without RENAME_EXCHANGE: move the old store aside first.
-            aside = detail::uniquePathBeside(path_, "old");
-            if (::rename(path_.c_str(), aside.c_str()) != 0)
-                failWith("cannot move the existing store aside: " + errnoText(errno));
-        }
-    }
-    if (aside != s.temp && ::rename(s.temp.c_str(), path_.c_str()) != 0) {
-        const int err = errno;
-        if (!aside.empty())
-            ::rename(aside.c_str(), path_.c_str());
-        failWith("renaming '" + s.temp + "' into place failed: " + errnoText(err));
+    try {
+        detail::moveStoreIntoPlace(s.temp, path_);
+    } catch (const IoError& e) {
+        failWith(e.what());
     }
     state_.reset();
-    // The rename is the commit point: a leftover old store that cannot be deleted, or a
-    // folder sync that fails, does not make the new store incomplete.
-    if (!aside.empty())
-        fs::remove_all(aside, ec);
-    try {
-        detail::syncParentFolder(path_);
-    } catch (const IoError&) {
-        // A failed folder sync does not fail the commit (see above).
-    }
 }
 
 void OmeZarrSink::abort() noexcept {

@@ -253,6 +253,48 @@ void syncFileSystem(const std::string& folder) {
         throw IoError("flushing to disk failed: " + errnoText(err));
 }
 
+bool isZarrStore(const std::string& path) {
+    std::error_code ec;
+    return fs::is_directory(path, ec) &&
+           (fs::exists(path + "/.zgroup", ec) || fs::exists(path + "/.zarray", ec));
+}
+
+void moveStoreIntoPlace(const std::string& temp, const std::string& path) {
+    std::error_code ec;
+    std::string aside;
+    if (fs::exists(path, ec)) {
+        if (!isZarrStore(path))
+            throw IoError("something that is not a zarr store now exists there");
+        // Swap the two trees in one step, so that a crash leaves either store in place;
+        // the old one then sits at the temporary name and is deleted below.
+        if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+            aside = temp;
+        } else if (errno != EINVAL && errno != ENOSYS) {
+            throw IoError("cannot swap the new store into place: " + errnoText(errno));
+        } else {
+            // File systems without RENAME_EXCHANGE: move the old store aside first.
+            aside = uniquePathBeside(path, "old");
+            if (::rename(path.c_str(), aside.c_str()) != 0)
+                throw IoError("cannot move the existing store aside: " + errnoText(errno));
+        }
+    }
+    if (aside != temp && ::rename(temp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        if (!aside.empty())
+            ::rename(aside.c_str(), path.c_str());
+        throw IoError("renaming '" + temp + "' into place failed: " + errnoText(err));
+    }
+    // The rename is the commit point: a leftover old store that cannot be deleted, or a
+    // folder sync that fails, does not make the new store incomplete.
+    if (!aside.empty())
+        fs::remove_all(aside, ec);
+    try {
+        syncParentFolder(path);
+    } catch (const IoError&) {
+        // A failed folder sync does not fail the commit (see above).
+    }
+}
+
 OmeZarrChunkWriter::OmeZarrChunkWriter(std::string folder, ImageInfo info, std::int64_t chunk,
                                        ZarrCodec codec, std::vector<Size> levelSizes,
                                        int firstWrittenLevel)

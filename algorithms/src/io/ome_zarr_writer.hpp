@@ -47,6 +47,12 @@ void writeJson(const std::string& file, const nlohmann::json& doc);
 void replaceJson(const std::string& file, const nlohmann::json& doc);
 // Flushes the file system holding `folder` (syncfs); IoError on failure.
 void syncFileSystem(const std::string& folder);
+// True for a folder holding .zgroup or .zarray.
+bool isZarrStore(const std::string& path);
+// Renames the finished store `temp` to `path`. An existing zarr store at `path` is replaced in
+// one step (the two are swapped, then the old one deleted); anything else there is refused.
+// IoError on failure, with `temp` left as it was.
+void moveStoreIntoPlace(const std::string& temp, const std::string& path);
 
 // Assembles the chunks of a pyramid from regions delivered in any order and writes those of
 // levels >= `firstWrittenLevel` as `<folder>/<level>/<channel>/<row>/<col>`. A completed

@@ -1,0 +1,158 @@
+// tileflow-mpi: N ranks fill one OME-Zarr store that is byte for byte the single process's;
+// a failing rank fails the job with its message and leaves nothing; a rank killed part-way
+// leaves no output that looks complete. Run with mpirun --oversubscribe (2 cores here), as
+// root where CI runs as root (Open MPI's allow-run-as-root settings).
+#include <signal.h>
+
+#include <QDirIterator>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "cli_runner.hpp"
+
+using tileflow::testing::Outcome;
+using tileflow::testing::runProgram;
+using tileflow::testing::runTileflow;
+
+namespace {
+
+QProcessEnvironment mpiEnvironment() {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("OMPI_ALLOW_RUN_AS_ROOT", "1");
+    env.insert("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    // Containers often forbid the cross-process memory attach Open MPI tries first.
+    env.insert("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+    env.insert("OMP_NUM_THREADS", "1");
+    return env;
+}
+
+QStringList mpirun(int ranks, const QStringList& args) {
+    return QStringList{"--oversubscribe", "-n", QString::number(ranks), TILEFLOW_MPI_BINARY} + args;
+}
+
+Outcome runMpi(int ranks, const QStringList& args) {
+    return runProgram(MPIEXEC, mpirun(ranks, args), mpiEnvironment(), 300000);
+}
+
+QMap<QString, QByteArray> filesOf(const QString& root) {
+    QMap<QString, QByteArray> files;
+    QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile f(it.next());
+        files[QDir(root).relativeFilePath(f.fileName())] =
+            f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(unreadable)");
+    }
+    return files;
+}
+
+// What lies in `dir` besides `keep`.
+QStringList othersIn(const QString& dir, const QStringList& keep) {
+    QStringList entries =
+        QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+    for (const QString& k : keep)
+        entries.removeAll(k);
+    return entries;
+}
+
+}  // namespace
+
+class TestMpi : public QObject {
+    Q_OBJECT
+
+private slots:
+    void ranksWriteTheSingleProcessStore_data() {
+        QTest::addColumn<int>("ranks");
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QStringList>("options");
+        QTest::newRow("2 ranks, gaussian")
+            << 2 << "synthetic:700x450x2:u16:9"
+            << QStringList{"--op", "gaussian", "--param", "sigma=2", "--out-tile", "128"};
+        QTest::newRow("3 ranks, gaussian")
+            << 3 << "synthetic:700x450x2:u16:9"
+            << QStringList{"--op", "gaussian", "--param", "sigma=2", "--out-tile", "128"};
+        QTest::newRow("3 ranks, stretch to u8 (global statistics)")
+            << 3 << "synthetic:333x517x1:u16:4"
+            << QStringList{"--op", "stretch", "--out-dtype", "u8", "--out-tile", "64"};
+        QTest::newRow("2 ranks, blended sobel")
+            << 2 << "synthetic:513x257x3:u8:2"
+            << QStringList{"--op", "sobel",  "--mode", "blend",      "--overlap",
+                           "8",    "--tile", "96",     "--out-tile", "128"};
+    }
+    void ranksWriteTheSingleProcessStore() {
+        QFETCH(int, ranks);
+        QFETCH(QString, input);
+        QFETCH(QStringList, options);
+        QTemporaryDir single, distributed;
+        const QString one = single.filePath("out.zarr"), many = distributed.filePath("out.zarr");
+        const Outcome reference = runTileflow(QStringList{"process", input, one, "-q"} + options);
+        QVERIFY2(reference.exitCode == 0, qPrintable(reference.err));
+        const Outcome r = runMpi(ranks, QStringList{"process", input, many} + options);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains(QString("on %1 ranks").arg(ranks)), qPrintable(r.out));
+        const QMap<QString, QByteArray> expected = filesOf(one), got = filesOf(many);
+        QVERIFY(expected.size() > 5);
+        QCOMPARE(got.keys(), expected.keys());
+        for (auto it = expected.begin(); it != expected.end(); ++it)
+            QVERIFY2(got.value(it.key()) == it.value(), qPrintable(it.key()));
+        QCOMPARE(othersIn(distributed.path(), {"out.zarr"}), QStringList());
+    }
+
+    // The last chunk of the input is corrupt: only the rank whose share reads it fails, and
+    // the job fails with that rank's message and leaves no store.
+    void aFailingRankFailsTheJobWithItsMessage() {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("in.zarr"), output = dir.filePath("out.zarr");
+        const Outcome made = runTileflow({"process", "synthetic:300x300x1:u8:3", input,
+                                          "--out-tile", "64", "--compression", "zstd", "-q"});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        QFile chunk(input + "/0/0/4/4");
+        QVERIFY(chunk.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        chunk.write("definitely not zstd");
+        chunk.close();
+        const Outcome r =
+            runMpi(2, {"process", input, output, "--op", "sobel", "--out-tile", "64"});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("tileflow-mpi: rank 1: ") && r.err.contains("0/0/4/4"),
+                 qPrintable(r.err));
+        QVERIFY2(!r.err.contains("rank 0:"), qPrintable(r.err));
+        QCOMPARE(othersIn(dir.path(), {"in.zarr"}), QStringList());
+    }
+
+    void aKilledRankLeavesNoCompleteOutput() {
+        QTemporaryDir dir;
+        const QString output = dir.filePath("out.zarr");
+        QProcess job;
+        job.setProcessEnvironment(mpiEnvironment());
+        job.start(MPIEXEC, mpirun(2, {"process", "synthetic:12000x12000x2:u16", output, "--op",
+                                      "gaussian", "--param", "sigma=4"}));
+        QVERIFY(job.waitForStarted());
+        // Once the ranks are writing chunks into their store, kill one of them.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !QDir(dir.path()).entryList({"out.zarr.mpi-*"}, QDir::Dirs | QDir::Hidden).isEmpty(),
+            60000);
+        const QString store =
+            dir.filePath(QDir(dir.path()).entryList({"out.zarr.mpi-*"}, QDir::Dirs).first());
+        QTRY_VERIFY_WITH_TIMEOUT(QDir(store + "/0/0").exists(), 240000);  // slow when loaded
+        Outcome ranks = runProgram(
+            "pgrep", {"-f", "-P", QString::number(job.processId()), "tileflow-mpi process"});
+        const QStringList pids = ranks.out.split('\n', Qt::SkipEmptyParts);
+        QVERIFY2(pids.size() == 2, qPrintable(ranks.out));
+        ::kill(pids.last().toInt(), SIGKILL);
+        QVERIFY(job.waitForFinished(120000));
+        QVERIFY(job.exitCode() != 0 || job.exitStatus() != QProcess::NormalExit);
+        QVERIFY(!QFileInfo::exists(output));
+        // What is left is the unfinished store under its temporary name, which no reader
+        // takes for an image: it has no multiscales metadata.
+        for (const QString& left : othersIn(dir.path(), {})) {
+            QVERIFY2(left.startsWith("out.zarr.mpi-"), qPrintable(left));
+            QFile attributes(dir.filePath(left) + "/.zattrs");
+            QVERIFY(attributes.open(QIODevice::ReadOnly));
+            QVERIFY(!attributes.readAll().contains("multiscales"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMpi)
+#include "test_mpi.moc"

@@ -1,0 +1,46 @@
+// tileflow-mpi: the batch processing of `tileflow process`, shared among the ranks of an MPI
+// job: mpirun -n N tileflow-mpi process IN OUT.zarr --op ID ...
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/arguments.hpp"
+#include "distributed_process.hpp"
+#include "mpi_world.hpp"
+#include "tileflow/error.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mpirun -n N tileflow-mpi process IN OUT.zarr [the options of tileflow process]\n"
+    "\n"
+    "Each of the N ranks processes its share of the chunks of OUT (an OME-Zarr store), with\n"
+    "OpenMP threads inside; rank 0 then builds the pyramid and puts OUT in place. The result\n"
+    "is the store `tileflow process IN OUT.zarr` writes, byte for byte. Without MPI, `tileflow\n"
+    "process ... --shard i/n` and `tileflow finalize` do the same from separate processes.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const tileflow::mpi::World world(argc, argv);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+        if (world.root())
+            (args.empty() ? std::cerr : std::cout) << kUsage;
+        return args.empty() ? 2 : 0;
+    }
+    if (args[0] != "process") {
+        if (world.root())
+            std::cerr << "tileflow-mpi: unknown command '" << args[0] << "' (see --help)\n";
+        return 2;
+    }
+    args.erase(args.begin());
+    try {
+        tileflow::cli::applyGlobalOptions(tileflow::cli::takeGlobalOptions(args));
+    } catch (const tileflow::Error& e) {
+        if (world.root())
+            std::cerr << "tileflow-mpi: " << e.what() << '\n';
+        return 2;
+    }
+    return tileflow::mpi::runDistributedProcess(args, world, std::cout, std::cerr);
+}
