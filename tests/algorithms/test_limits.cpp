@@ -130,7 +130,7 @@ private slots:
             threads.emplace_back([t] {
                 for (int i = 0; i < 1000; ++i) {
                     ResourceLimits l = resourceLimits();
-                    l.maxMemoryBytes = (t + 1) * 64 * kMiB;
+                    l.maxMemoryBytes = std::int64_t{t + 1} * 64 * kMiB;
                     l.maxTileBytes = l.maxMemoryBytes;
                     setResourceLimits(l);
                     const ResourceLimits seen = resourceLimits();
@@ -149,7 +149,7 @@ private slots:
         QTest::addColumn<qint64>("bytes");
         QTest::newRow("bytes") << "1024" << qint64{1024};
         QTest::newRow("B") << "1024B" << qint64{1024};
-        QTest::newRow("K") << "512K" << qint64{512 * 1024};
+        QTest::newRow("K") << "512K" << qint64{512} * 1024;
         QTest::newRow("M") << "512M" << qint64{512 * kMiB};
         QTest::newRow("g") << "4g" << qint64{4 * kGiB};
         QTest::newRow("GiB") << "4GiB" << qint64{4 * kGiB};

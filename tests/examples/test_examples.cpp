@@ -192,7 +192,7 @@ private slots:
         for (double v : channelValues(mask, 0))
             foreground += v != 0 ? 1 : 0;
         // About nine discs of radius 9 (254 pixels each); nothing else.
-        QVERIFY2(foreground > 9 * 200 && foreground < 9 * 320,
+        QVERIFY2(foreground > std::int64_t{9} * 200 && foreground < std::int64_t{9} * 320,
                  qPrintable(QString::number(foreground)));
     }
 

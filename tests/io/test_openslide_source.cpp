@@ -353,8 +353,8 @@ private slots:
         const auto agreements =
             checkSlide(file, {{"full", 0, {0, 0, 150, 130}}, {"part", 0, {60, 5, 70, 70}}});
         QCOMPARE(agreements.size(), std::size_t{2});
-        QVERIFY(agreements[0].transparent >= 150 * 10);
-        QVERIFY(agreements[0].opaque >= 150 * 10);
+        QVERIFY(agreements[0].transparent >= std::int64_t{150} * 10);
+        QVERIFY(agreements[0].opaque >= std::int64_t{150} * 10);
         QVERIFY(agreements[0].partial > 10000);
         // Transparent rows are exactly the (white) background.
         const OpenSlideSource source(file.toStdString());

@@ -179,7 +179,7 @@ struct TiffSink::State {
     // tiles of a batch stay small.
     std::size_t batchSize() const {
         return static_cast<std::size_t>(
-            std::max<std::int64_t>(2 * threads, kBatchBytes / tileBytes()));
+            std::max<std::int64_t>(2 * std::int64_t{threads}, kBatchBytes / tileBytes()));
     }
 
     Rect tileRect(const Level& level, std::int64_t index) const {
