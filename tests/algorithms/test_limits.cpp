@@ -126,6 +126,7 @@ private slots:
     void concurrentAccessIsSafe() {
         LimitsGuard guard;
         std::vector<std::thread> threads;
+        threads.reserve(4);
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([t] {
                 for (int i = 0; i < 1000; ++i) {

@@ -339,6 +339,7 @@ for name, dt in [('u8', 'u1'), ('i8', 'i1'), ('u16', 'u2'), ('i16', 'i2'), ('u32
 
         // Concurrent reads from several threads.
         std::vector<std::thread> threads;
+        threads.reserve(4);
         std::atomic<int> mismatches{0};
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {

@@ -139,6 +139,7 @@ private slots:
         TileCache cache(std::int64_t{64} * 100);
         std::atomic<int> wrong{0};
         std::vector<std::thread> threads;
+        threads.reserve(4);
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < 5000; ++i) {

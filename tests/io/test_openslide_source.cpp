@@ -158,7 +158,7 @@ private:
                                    static_cast<qint64>(r.rect.y), static_cast<qint64>(r.rect.width),
                                    static_cast<qint64>(r.rect.height)});
         }
-        const QString out = QDir(dir_.path()).filePath(QFileInfo(file).completeBaseName());
+        QString out = QDir(dir_.path()).filePath(QFileInfo(file).completeBaseName());
         QDir().mkpath(out);
         QString output;
         const int code = runPython(
@@ -215,7 +215,7 @@ private:
             }
 
             std::vector<std::string> associated;
-            for (const QJsonValue& name : meta["associated"].toArray())
+            for (const QJsonValue name : meta["associated"].toArray())
                 associated.push_back(name.toString().toStdString());
             std::vector<std::string> ourAssociated = m.associatedImages;
             std::sort(ourAssociated.begin(), ourAssociated.end());
@@ -237,7 +237,7 @@ private:
 
     // An RGBA tiled TIFF with transparent, opaque and partially transparent pixels.
     QString writeRgbaTiff() {
-        const QString file = QDir(dir_.path()).filePath("rgba.tif");
+        QString file = QDir(dir_.path()).filePath("rgba.tif");
         if (QFileInfo::exists(file))
             return file;
         QString output;
@@ -549,6 +549,7 @@ with open(sys.argv[1], 'r+b') as f:
         std::atomic<int> mismatches{0};
         std::atomic<int> failures{0};
         std::vector<std::thread> threads;
+        threads.reserve(4);
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {
                 try {

@@ -110,7 +110,7 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.text()));
         const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QMap<QString, QJsonObject> byName;
-        for (const QJsonValue& value : report.value(QLatin1String("plugins")).toArray())
+        for (const QJsonValue value : report.value(QLatin1String("plugins")).toArray())
             byName.insert(value[QLatin1String("name")].toString(), value.toObject());
 
         const QJsonObject builtin = byName.value(QStringLiteral("builtin"));

@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <chrono>
+#include <utility>
 
 #include "job_test_support.hpp"
 #include "tileflow/engine.hpp"
@@ -34,7 +35,7 @@ public:
                          [this, onGui](quint64 g, int level, QRect r, QImage display,
                                        std::shared_ptr<const Image> raw) {
                              onGui();
-                             tiles.push_back({g, level, r, display, raw});
+                             tiles.push_back({g, level, r, std::move(display), std::move(raw)});
                          });
         QObject::connect(&job, &ImageJob::progress, &job, [this, onGui](JobProgress p) {
             onGui();

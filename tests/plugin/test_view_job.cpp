@@ -4,6 +4,7 @@
 #include <QRandomGenerator>
 #include <QtTest>
 #include <chrono>
+#include <utility>
 
 #include "job_test_support.hpp"
 #include "tileflow/error.hpp"
@@ -31,7 +32,7 @@ public:
                              onGui();
                              if (g != job.generation())
                                  ++stale;
-                             tiles.push_back({g, level, r, display, raw});
+                             tiles.push_back({g, level, r, std::move(display), std::move(raw)});
                          });
         QObject::connect(&job, &ViewJob::progress, &job, [this, onGui](JobProgress p) {
             onGui();

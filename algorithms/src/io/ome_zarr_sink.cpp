@@ -196,7 +196,8 @@ struct OmeZarrSink::State {
     // Queues a finished chunk for writing and feeds its 2x2 mean to the next level.
     void complete(int level, std::int64_t cx, std::int64_t cy, const Rect& bounds,
                   std::shared_ptr<Buffer> data) {
-        jobs.push_back({level, cx, cy, data});
+        const Buffer& pixels = *data;  // the job keeps it alive
+        jobs.push_back({level, cx, cy, std::move(data)});
         if (level + 1 >= static_cast<int>(levels.size()))
             return;
         const Size halfSize = detail::halvedSize(bounds.size());
@@ -205,7 +206,7 @@ struct OmeZarrSink::State {
         const ImageView out = small.view();
         const auto bps = static_cast<std::int64_t>(bytesPerSample(info.dtype));
         for (int c = 0; c < info.channels; ++c) {
-            detail::downsample2x2(info.dtype, data->data() + c * chunk * chunk * bps, chunk * bps,
+            detail::downsample2x2(info.dtype, pixels.data() + c * chunk * chunk * bps, chunk * bps,
                                   bounds.width, bounds.height, out.data() + c * out.channelStride(),
                                   out.rowStride());
         }
