@@ -327,16 +327,16 @@ private slots:
         QTemporaryDir dir;
         // White glass, tissue in rectangles aligned to the coarse level's 8-pixel grid, so the
         // 2x2 means that make the levels keep them pure.
-        constexpr std::int64_t w = 512, h = 384, block = 128;
+        constexpr std::int64_t kWidth = 512, kHeight = 384, kBlock = 128;
         const std::uint8_t glass[3] = {245, 245, 245}, stain[3] = {150, 80, 180};
-        Image slide(DType::U8, 3, w, h);
+        Image slide(DType::U8, 3, kWidth, kHeight);
         auto paint = [&](const Rect& r, const std::uint8_t* colour) {
             for (int c = 0; c < 3; ++c) {
                 for (std::int64_t y = r.y; y < r.bottom(); ++y)
                     std::fill_n(slide.view().row<std::uint8_t>(c, y) + r.x, r.width, colour[c]);
             }
         };
-        paint({0, 0, w, h}, glass);
+        paint({0, 0, kWidth, kHeight}, glass);
         const std::vector<Rect> tissue{{128, 0, 128, 128},   // block (1, 0), whole
                                        {264, 136, 64, 64},   // inside block (2, 1)
                                        {40, 296, 48, 40},    // inside block (0, 2)
@@ -355,16 +355,16 @@ private slots:
         }
         const Outcome r = runExample(EXAMPLE_WHOLE_SLIDE,
                                      {dir.filePath("slide.tif"), dir.filePath("mask.npy"),
-                                      "--block", QString::number(block)},
+                                      "--block", QString::number(kBlock)},
                                      dir.path());
         RUN_OK(r);
         QVERIFY2(r.out.contains("coarse level 3 (downsample 8): tissue in 6 of 12 blocks\n"),
                  qPrintable(r.out));
 
         const Image mask = readNpy(path(dir, "mask.npy"));
-        QCOMPARE(mask.info(), (ImageInfo{{w, h}, 1, DType::U8}));
-        for (std::int64_t y = 0; y < h; ++y) {
-            for (std::int64_t x = 0; x < w; ++x) {
+        QCOMPARE(mask.info(), (ImageInfo{{kWidth, kHeight}, 1, DType::U8}));
+        for (std::int64_t y = 0; y < kHeight; ++y) {
+            for (std::int64_t x = 0; x < kWidth; ++x) {
                 const Rect pixel{x, y, 1, 1};
                 const bool inTissue = std::any_of(tissue.begin(), tissue.end(),
                                                   [&](const Rect& t) { return t.contains(pixel); });

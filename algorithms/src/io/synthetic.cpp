@@ -43,7 +43,7 @@ constexpr float smoothstep(float t) {
 }
 
 // Independent streams derived from the seed.
-enum Stream : std::uint64_t { kCells = 1, kTissue = 2, kNoise = 3 };
+constexpr std::uint64_t kCells = 1, kTissue = 2, kNoise = 3;
 
 // ---- the cell model -----------------------------------------------------------------------
 
@@ -59,8 +59,8 @@ enum class Profile { Nuclei, Cytoplasm, Membrane, Diffuse };
 Profile profileOf(int channel) {
     if (channel == 0)
         return Profile::Nuclei;
-    constexpr Profile markers[] = {Profile::Cytoplasm, Profile::Membrane, Profile::Diffuse};
-    return markers[(channel - 1) % 3];
+    constexpr Profile kMarkers[] = {Profile::Cytoplasm, Profile::Membrane, Profile::Diffuse};
+    return kMarkers[(channel - 1) % 3];
 }
 
 struct Cell {
@@ -410,9 +410,9 @@ std::string SyntheticSource::channelName(int channel) const {
     }
     if (channel == 0)
         return "nuclei";
-    constexpr std::string_view names[] = {"cytoplasm", "membrane", "diffuse"};
+    constexpr std::string_view kNames[] = {"cytoplasm", "membrane", "diffuse"};
     const int round = (channel - 1) / 3;
-    std::string name(names[(channel - 1) % 3]);
+    std::string name(kNames[(channel - 1) % 3]);
     return round == 0 ? name : name + " " + std::to_string(round + 1);
 }
 
