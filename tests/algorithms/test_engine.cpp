@@ -261,7 +261,7 @@ private slots:
             float worst = 0;
             for (std::int64_t y = 0; y < img.height(); ++y) {
                 for (std::int64_t x = 0; x < img.width(); ++x) {
-                    const float v = at<float>(img, 0, x, y);
+                    const auto v = at<float>(img, 0, x, y);
                     if (x + 1 < img.width())
                         worst = std::max(worst, std::abs(at<float>(img, 0, x + 1, y) - v));
                     if (y + 1 < img.height())
