@@ -29,6 +29,7 @@ void mapChannel(ConstImageView pixels, int c, DisplayRange range, QImage& image,
             double level = scale > 0 ? (v - range.low) * scale : (v >= range.high ? 255 : 0);
             if (std::isnan(level))
                 level = 0;
+            // NOLINTNEXTLINE(bugprone-incorrect-roundings): clamped first, so never negative
             *dst = static_cast<uchar>(std::clamp(level, 0.0, 255.0) + 0.5);
         }
     }

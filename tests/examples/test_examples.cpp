@@ -279,7 +279,8 @@ private slots:
         std::mt19937 rng(7);
         for (std::int64_t y = 0; y < 200; ++y) {
             for (std::int64_t x = 0; x < 300; ++x) {
-                const double spread = 100.0 * static_cast<double>(1 + x / 128 + 3 * (y / 128));
+                const std::int64_t tile = x / 128 + 3 * (y / 128);
+                const double spread = 100.0 * static_cast<double>(1 + tile);
                 set16(in, 0, x, y, std::normal_distribution<double>(10000, spread)(rng));
             }
         }

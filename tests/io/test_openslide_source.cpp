@@ -33,12 +33,15 @@ QString testData(const QString& relative) {
     return QFileInfo::exists(file) ? file : QString();
 }
 
+// `var` is the name of the variable declared, which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define REQUIRE_TESTDATA(var, relative)                                             \
     const QString var = testData(relative);                                         \
     do {                                                                            \
         if (var.isEmpty())                                                          \
             QSKIP(qPrintable(QString("TILEFLOW_TESTDATA lacks %1").arg(relative))); \
     } while (false)
+// NOLINTEND(bugprone-macro-parentheses)
 
 // The oracle: openslide-python reads each region (at the level-0 origin round(x * downsample),
 // as OpenSlideSource documents) and every associated image. openslide-python returns

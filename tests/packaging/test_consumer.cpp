@@ -76,6 +76,7 @@ private slots:
 
     void buildsTheExamplePlugin() {
         QStringList configure{"-S", EXAMPLE_DIR, "-B", pluginBuild_, "-G", GENERATOR,
+                              // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): joins a macro
                               "-DCMAKE_PREFIX_PATH=" + prefix_, "-DCMAKE_BUILD_TYPE=" BUILD_TYPE,
                               "-DCMAKE_CXX_COMPILER=" CXX_COMPILER,
                               // The installed headers must be warning-free for a consumer

@@ -225,7 +225,8 @@ void finishRow(const float* signal, std::int64_t count, std::int64_t x0, std::ui
             out[n] = v > 1.0f ? 1.0f : v;
         } else {
             constexpr std::int32_t kMax = std::numeric_limits<T>::max();
-            std::int32_t i = static_cast<std::int32_t>(v * static_cast<float>(kMax) + 0.5f);
+            // NOLINTNEXTLINE(bugprone-incorrect-roundings): a negative v is clamped to 0 anyway
+            auto i = static_cast<std::int32_t>(v * static_cast<float>(kMax) + 0.5f);
             i = i < 0 ? 0 : i;
             out[n] = static_cast<T>(i > kMax ? kMax : i);
         }
