@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
         std::atomic<int> next{0};
         {
             std::vector<std::jthread> pool;
+            pool.reserve(static_cast<std::size_t>(workers));
             for (int w = 0; w < workers; ++w) {
                 // Workers share `source` and `flow`, and take channels until none is left.
                 pool.emplace_back([&] {

@@ -94,10 +94,10 @@ private:
         if constexpr (std::is_floating_point_v<T>) {
             return static_cast<T>(scale_ * (1.0 - static_cast<double>(v)));
         } else {
-            constexpr double lo = std::numeric_limits<T>::min();
-            constexpr double hi = std::numeric_limits<T>::max();
-            const double inverted = scale_ * (hi + lo - static_cast<double>(v));
-            return static_cast<T>(std::clamp(std::nearbyint(inverted), lo, hi));
+            constexpr double kLow = std::numeric_limits<T>::min();
+            constexpr double kHigh = std::numeric_limits<T>::max();
+            const double inverted = scale_ * (kHigh + kLow - static_cast<double>(v));
+            return static_cast<T>(std::clamp(std::nearbyint(inverted), kLow, kHigh));
         }
     }
 

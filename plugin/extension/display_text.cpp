@@ -6,7 +6,7 @@ namespace tileflow::plugin {
 
 QString bytesText(qint64 bytes) {
     static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double value = static_cast<double>(bytes);
+    auto value = static_cast<double>(bytes);
     int unit = 0;
     while (std::abs(value) >= 1024 && unit < 4) {
         value /= 1024;

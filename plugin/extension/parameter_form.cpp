@@ -18,9 +18,9 @@ QString text(const std::string& s) {
 }
 
 int clampedInt(double value) {
-    constexpr double low = std::numeric_limits<int>::min();
-    constexpr double high = std::numeric_limits<int>::max();
-    return static_cast<int>(std::clamp(value, low, high));
+    constexpr double kLow = std::numeric_limits<int>::min();
+    constexpr double kHigh = std::numeric_limits<int>::max();
+    return static_cast<int>(std::clamp(value, kLow, kHigh));
 }
 
 // A step of about a hundredth of the range, a power of ten between 0.001 and 1.

@@ -23,7 +23,7 @@ constexpr int kIdleSampleMilliseconds = 1000;
 std::string cacheKey(const std::string& id, const std::map<std::string, std::string>& values) {
     std::string key = id + '(';
     for (const auto& [name, value] : values)
-        key += name + '=' + value + ';';
+        key.append(name).append(1, '=').append(value).append(1, ';');
     return key + ')';
 }
 

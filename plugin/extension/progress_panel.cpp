@@ -14,8 +14,8 @@ namespace {
 
 // QProgressBar counts in int; tile counts beyond that are scaled down together.
 int barValue(qint64 value, qint64 total) {
-    constexpr qint64 limit = std::numeric_limits<int>::max();
-    return static_cast<int>(total <= limit ? value : value / (total / limit + 1));
+    constexpr qint64 kLimit = std::numeric_limits<int>::max();
+    return static_cast<int>(total <= kLimit ? value : value / (total / kLimit + 1));
 }
 
 QString figuresText(const JobProgress& p) {

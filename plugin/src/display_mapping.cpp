@@ -25,10 +25,11 @@ void mapChannel(ConstImageView pixels, int c, DisplayRange range, QImage& image,
         const T* src = pixels.row<T>(c, y);
         uchar* dst = image.scanLine(y) + offset;
         for (int x = 0; x < image.width(); ++x, dst += step) {
-            const double v = static_cast<double>(src[x]);
+            const auto v = static_cast<double>(src[x]);
             double level = scale > 0 ? (v - range.low) * scale : (v >= range.high ? 255 : 0);
             if (std::isnan(level))
                 level = 0;
+            // NOLINTNEXTLINE(bugprone-incorrect-roundings): clamped first, so never negative
             *dst = static_cast<uchar>(std::clamp(level, 0.0, 255.0) + 0.5);
         }
     }

@@ -243,8 +243,8 @@ private slots:
             peaks.push_back(report.stats.enginePeakBytes);
         }
         QCOMPARE(peaks[0], peaks[1]);
-        const std::int64_t input = 272 * 272 * 2 * 2;
-        const std::int64_t output = 256 * 256 * 2 * 4;
+        const std::int64_t input = std::int64_t{272} * 272 * 2 * 2;
+        const std::int64_t output = std::int64_t{256} * 256 * 2 * 4;
         QVERIFY2(peaks[0] <= 2 * input + output, qPrintable(QString::number(peaks[0])));
     }
 
@@ -261,7 +261,7 @@ private slots:
             float worst = 0;
             for (std::int64_t y = 0; y < img.height(); ++y) {
                 for (std::int64_t x = 0; x < img.width(); ++x) {
-                    const float v = at<float>(img, 0, x, y);
+                    const auto v = at<float>(img, 0, x, y);
                     if (x + 1 < img.width())
                         worst = std::max(worst, std::abs(at<float>(img, 0, x + 1, y) - v));
                     if (y + 1 < img.height())
@@ -427,11 +427,11 @@ private slots:
         for (std::int64_t i = 0; i < grid.count(); ++i)
             QCOMPARE(sorted[static_cast<std::size_t>(i)], i);
         const auto chunks = std::count(rec.events.begin(), rec.events.end(), "chunk-start");
-        QCOMPARE(chunks, std::ptrdiff_t{4 * 4});  // ceil(300/96 rounded to tiles) x ceil(200/64)
+        QCOMPARE(chunks, std::ptrdiff_t{4} * 4);  // ceil(300/96 rounded to tiles) x ceil(200/64)
         QCOMPARE(report.stats.tilesDone, grid.count());
-        QCOMPARE(report.stats.pixelsDone, std::int64_t{300 * 200});
-        QCOMPARE(report.stats.bytesWritten, std::int64_t{300 * 200 * 2 * 4});
-        QVERIFY(report.stats.bytesRead >= 300 * 200 * 2 * 4);
+        QCOMPARE(report.stats.pixelsDone, std::int64_t{300} * 200);
+        QCOMPARE(report.stats.bytesWritten, std::int64_t{300} * 200 * 2 * 4);
+        QVERIFY(report.stats.bytesRead >= std::int64_t{300} * 200 * 2 * 4);
         QVERIFY(report.stats.enginePeakBytes > 0);
         // Progress never goes backwards.
         for (std::size_t i = 1; i < rec.stats.size(); ++i)
@@ -609,7 +609,7 @@ private slots:
             flow.run(in, {&seen});
         }
         // A 70 x 50 image in 16 x 16 tiles: 5 x 4 tiles, each shown exactly once.
-        std::vector<std::int64_t> everyTile(5 * 4);
+        std::vector<std::int64_t> everyTile(std::size_t{5} * 4);
         std::iota(everyTile.begin(), everyTile.end(), 0);
         QCOMPARE(seen.indices(), everyTile);
         QVERIFY(seen.inOrder);
@@ -627,7 +627,7 @@ private slots:
         const Image in = randomImage(DType::U16, 1, 40, 30, 41);
         TileResults seen;
         TileFlow(createOperation("stretch"), {.tile = {16, 16}}).run(in, {&seen});
-        QCOMPARE(seen.tiles.size(), std::size_t{3 * 2});
+        QCOMPARE(seen.tiles.size(), std::size_t{3} * 2);
     }
 
     void constructedConfigured() {

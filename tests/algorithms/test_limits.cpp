@@ -126,11 +126,12 @@ private slots:
     void concurrentAccessIsSafe() {
         LimitsGuard guard;
         std::vector<std::thread> threads;
+        threads.reserve(4);
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([t] {
                 for (int i = 0; i < 1000; ++i) {
                     ResourceLimits l = resourceLimits();
-                    l.maxMemoryBytes = (t + 1) * 64 * kMiB;
+                    l.maxMemoryBytes = std::int64_t{t + 1} * 64 * kMiB;
                     l.maxTileBytes = l.maxMemoryBytes;
                     setResourceLimits(l);
                     const ResourceLimits seen = resourceLimits();
@@ -149,7 +150,7 @@ private slots:
         QTest::addColumn<qint64>("bytes");
         QTest::newRow("bytes") << "1024" << qint64{1024};
         QTest::newRow("B") << "1024B" << qint64{1024};
-        QTest::newRow("K") << "512K" << qint64{512 * 1024};
+        QTest::newRow("K") << "512K" << qint64{512} * 1024;
         QTest::newRow("M") << "512M" << qint64{512 * kMiB};
         QTest::newRow("g") << "4g" << qint64{4 * kGiB};
         QTest::newRow("GiB") << "4GiB" << qint64{4 * kGiB};

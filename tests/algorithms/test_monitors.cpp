@@ -300,8 +300,8 @@ private slots:
                   "VmRSS:\t    2048 kB\nThreads:\t3\n");
         const std::optional<ProcessMemory> m = processMemory(status.toStdString());
         QVERIFY(m);
-        QCOMPARE(m->rssBytes, std::int64_t{2048 * 1024});
-        QCOMPARE(m->peakRssBytes, std::int64_t{4096 * 1024});
+        QCOMPARE(m->rssBytes, std::int64_t{2048} * 1024);
+        QCOMPARE(m->peakRssBytes, std::int64_t{4096} * 1024);
 
         writeFile(status, "Name:\ttest\nVmRSS:\t    2048 kB\n");  // no VmHWM
         QVERIFY(!processMemory(status.toStdString()));
@@ -332,12 +332,12 @@ private slots:
         m.onTileEnd(tile(0), 0.01, withEngine(stats(1, 10, 0.01), 100, 100));
         m.onTileEnd(tile(1), 0.01, withEngine(stats(2, 10, 0.04), 200, 300));
         QCOMPARE(m.summary().samples, std::int64_t{1});  // under 50 ms since the last sample
-        QCOMPARE(m.summary().latest->rssBytes, std::int64_t{1000 * 1024});
+        QCOMPARE(m.summary().latest->rssBytes, std::int64_t{1000} * 1024);
         QCOMPARE(m.summary().engineBytes, std::int64_t{200});  // engine figures are free
         QCOMPARE(m.summary().enginePeakBytes, std::int64_t{300});
         m.onTileEnd(tile(2), 0.01, withEngine(stats(3, 10, 0.06), 50, 300));  // sample 2
         QCOMPARE(m.summary().samples, std::int64_t{2});
-        QCOMPARE(m.summary().latest->rssBytes, std::int64_t{3000 * 1024});
+        QCOMPARE(m.summary().latest->rssBytes, std::int64_t{3000} * 1024);
         setRss(2000, 3500);
         m.onTileEnd(tile(3), 0.01, withEngine(stats(4, 10, 0.08), 50, 300));
         m.onChunkEnd({}, withEngine(stats(4, 10, 0.09), 0, 300));  // sample 3: chunk ends always
@@ -345,10 +345,10 @@ private slots:
         m.onEnd(withEngine(stats(10, 10, 0.1), 0, 400));  // sample 4
         const MemoryMonitor::Summary s = m.summary();
         QCOMPARE(s.samples, std::int64_t{4});
-        QCOMPARE(s.atStart->rssBytes, std::int64_t{1000 * 1024});
-        QCOMPARE(s.latest->rssBytes, std::int64_t{2000 * 1024});
-        QCOMPARE(s.latest->peakRssBytes, std::int64_t{3500 * 1024});
-        QCOMPARE(*s.maxRssBytes, std::int64_t{3000 * 1024});
+        QCOMPARE(s.atStart->rssBytes, std::int64_t{1000} * 1024);
+        QCOMPARE(s.latest->rssBytes, std::int64_t{2000} * 1024);
+        QCOMPARE(s.latest->peakRssBytes, std::int64_t{3500} * 1024);
+        QCOMPARE(*s.maxRssBytes, std::int64_t{3000} * 1024);
         QCOMPARE(s.engineBytes, std::int64_t{0});
         QCOMPARE(s.enginePeakBytes, std::int64_t{400});
     }
@@ -531,7 +531,8 @@ private slots:
             for (std::int64_t y = 0; y < image.height(); ++y) {
                 auto* row = image.view().row<std::uint8_t>(c, y);
                 for (std::int64_t x = 0; x < image.width(); ++x) {
-                    row[x] = static_cast<std::uint8_t>((x * 7 + y * 13 + c * 50) % 256);
+                    row[x] = static_cast<std::uint8_t>(
+                        (x * 7 + y * 13 + static_cast<std::int64_t>(c) * 50) % 256);
                 }
             }
         }

@@ -339,11 +339,12 @@ for name, dt in [('u8', 'u1'), ('i8', 'i1'), ('u16', 'u2'), ('i16', 'i2'), ('u32
 
         // Concurrent reads from several threads.
         std::vector<std::thread> threads;
+        threads.reserve(4);
         std::atomic<int> mismatches{0};
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {
                 for (std::int64_t y = t; y < 67; y += 4) {
-                    const Rect r{t * 3, y, 50, 1};
+                    const Rect r{std::int64_t{t} * 3, y, 50, 1};
                     Image row(ImageInfo{r.size(), 3, DType::U16});
                     source.read(r, row.view());
                     if (!samePixels(image.view().region(r), row))

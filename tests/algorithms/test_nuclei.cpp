@@ -28,7 +28,7 @@ std::int64_t floodFillCount(ConstImageView mask) {
                 continue;
             ++count;
             seen[static_cast<std::size_t>(y0 * w + x0)] = 1;
-            stack.push_back({x0, y0});
+            stack.emplace_back(x0, y0);
             while (!stack.empty()) {
                 const auto [x, y] = stack.back();
                 stack.pop_back();
@@ -41,7 +41,7 @@ std::int64_t floodFillCount(ConstImageView mask) {
                         if (s || !fg(nx, ny))
                             continue;
                         s = 1;
-                        stack.push_back({nx, ny});
+                        stack.emplace_back(nx, ny);
                     }
                 }
             }

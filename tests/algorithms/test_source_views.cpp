@@ -157,9 +157,10 @@ private slots:
     }
 
     void cacheIsSafeUnderConcurrentUse() {
-        TileCache cache(64 * 100);
+        TileCache cache(std::int64_t{64} * 100);
         std::atomic<int> wrong{0};
         std::vector<std::thread> threads;
+        threads.reserve(4);
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < 5000; ++i) {
@@ -175,7 +176,7 @@ private slots:
         for (auto& t : threads)
             t.join();
         QCOMPARE(wrong.load(), 0);
-        QVERIFY(cache.heldBytes() <= 64 * 100);
+        QVERIFY(cache.heldBytes() <= std::int64_t{64} * 100);
     }
 };
 

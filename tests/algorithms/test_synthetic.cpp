@@ -137,7 +137,9 @@ private slots:
                     hi16 = std::max(hi16, v16);
                     // Integer types are the float image scaled and rounded.
                     const float ref = f.view().row<float>(c, y)[x];
+                    // NOLINTNEXTLINE(bugprone-incorrect-roundings): ref is in [0, 1]
                     QCOMPARE(v8, static_cast<int>(ref * 255.0f + 0.5f));
+                    // NOLINTNEXTLINE(bugprone-incorrect-roundings): ref is in [0, 1]
                     QCOMPARE(v16, static_cast<int>(ref * 65535.0f + 0.5f));
                 }
             }

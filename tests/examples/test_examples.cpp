@@ -192,7 +192,7 @@ private slots:
         for (double v : channelValues(mask, 0))
             foreground += v != 0 ? 1 : 0;
         // About nine discs of radius 9 (254 pixels each); nothing else.
-        QVERIFY2(foreground > 9 * 200 && foreground < 9 * 320,
+        QVERIFY2(foreground > std::int64_t{9} * 200 && foreground < std::int64_t{9} * 320,
                  qPrintable(QString::number(foreground)));
     }
 
@@ -279,7 +279,8 @@ private slots:
         std::mt19937 rng(7);
         for (std::int64_t y = 0; y < 200; ++y) {
             for (std::int64_t x = 0; x < 300; ++x) {
-                const double spread = 100.0 * static_cast<double>(1 + x / 128 + 3 * (y / 128));
+                const std::int64_t tile = x / 128 + 3 * (y / 128);
+                const double spread = 100.0 * static_cast<double>(1 + tile);
                 set16(in, 0, x, y, std::normal_distribution<double>(10000, spread)(rng));
             }
         }
@@ -327,16 +328,16 @@ private slots:
         QTemporaryDir dir;
         // White glass, tissue in rectangles aligned to the coarse level's 8-pixel grid, so the
         // 2x2 means that make the levels keep them pure.
-        constexpr std::int64_t w = 512, h = 384, block = 128;
+        constexpr std::int64_t kWidth = 512, kHeight = 384, kBlock = 128;
         const std::uint8_t glass[3] = {245, 245, 245}, stain[3] = {150, 80, 180};
-        Image slide(DType::U8, 3, w, h);
+        Image slide(DType::U8, 3, kWidth, kHeight);
         auto paint = [&](const Rect& r, const std::uint8_t* colour) {
             for (int c = 0; c < 3; ++c) {
                 for (std::int64_t y = r.y; y < r.bottom(); ++y)
                     std::fill_n(slide.view().row<std::uint8_t>(c, y) + r.x, r.width, colour[c]);
             }
         };
-        paint({0, 0, w, h}, glass);
+        paint({0, 0, kWidth, kHeight}, glass);
         const std::vector<Rect> tissue{{128, 0, 128, 128},   // block (1, 0), whole
                                        {264, 136, 64, 64},   // inside block (2, 1)
                                        {40, 296, 48, 40},    // inside block (0, 2)
@@ -355,16 +356,16 @@ private slots:
         }
         const Outcome r = runExample(EXAMPLE_WHOLE_SLIDE,
                                      {dir.filePath("slide.tif"), dir.filePath("mask.npy"),
-                                      "--block", QString::number(block)},
+                                      "--block", QString::number(kBlock)},
                                      dir.path());
         RUN_OK(r);
         QVERIFY2(r.out.contains("coarse level 3 (downsample 8): tissue in 6 of 12 blocks\n"),
                  qPrintable(r.out));
 
         const Image mask = readNpy(path(dir, "mask.npy"));
-        QCOMPARE(mask.info(), (ImageInfo{{w, h}, 1, DType::U8}));
-        for (std::int64_t y = 0; y < h; ++y) {
-            for (std::int64_t x = 0; x < w; ++x) {
+        QCOMPARE(mask.info(), (ImageInfo{{kWidth, kHeight}, 1, DType::U8}));
+        for (std::int64_t y = 0; y < kHeight; ++y) {
+            for (std::int64_t x = 0; x < kWidth; ++x) {
                 const Rect pixel{x, y, 1, 1};
                 const bool inTissue = std::any_of(tissue.begin(), tissue.end(),
                                                   [&](const Rect& t) { return t.contains(pixel); });

@@ -81,7 +81,7 @@ class TestHostileFiles : public QObject {
 
     std::string zarrStore(const QString& name, const std::string& shape,
                           const std::string& chunks) {
-        const std::string store = path(name);
+        std::string store = path(name);
         QDir().mkpath(QString::fromStdString(store));
         writeFile(store + "/.zarray", R"({"zarr_format": 2, "shape": )" + shape +
                                           R"(, "chunks": )" + chunks +

@@ -33,12 +33,15 @@ QString testData(const QString& relative) {
     return QFileInfo::exists(file) ? file : QString();
 }
 
+// `var` is the name of the variable declared, which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define REQUIRE_TESTDATA(var, relative)                                             \
     const QString var = testData(relative);                                         \
     do {                                                                            \
         if (var.isEmpty())                                                          \
             QSKIP(qPrintable(QString("TILEFLOW_TESTDATA lacks %1").arg(relative))); \
     } while (false)
+// NOLINTEND(bugprone-macro-parentheses)
 
 // The oracle: openslide-python reads each region (at the level-0 origin round(x * downsample),
 // as OpenSlideSource documents) and every associated image. openslide-python returns
@@ -158,7 +161,7 @@ private:
                                    static_cast<qint64>(r.rect.y), static_cast<qint64>(r.rect.width),
                                    static_cast<qint64>(r.rect.height)});
         }
-        const QString out = QDir(dir_.path()).filePath(QFileInfo(file).completeBaseName());
+        QString out = QDir(dir_.path()).filePath(QFileInfo(file).completeBaseName());
         QDir().mkpath(out);
         QString output;
         const int code = runPython(
@@ -215,7 +218,7 @@ private:
             }
 
             std::vector<std::string> associated;
-            for (const QJsonValue& name : meta["associated"].toArray())
+            for (const QJsonValue name : meta["associated"].toArray())
                 associated.push_back(name.toString().toStdString());
             std::vector<std::string> ourAssociated = m.associatedImages;
             std::sort(ourAssociated.begin(), ourAssociated.end());
@@ -237,7 +240,7 @@ private:
 
     // An RGBA tiled TIFF with transparent, opaque and partially transparent pixels.
     QString writeRgbaTiff() {
-        const QString file = QDir(dir_.path()).filePath("rgba.tif");
+        QString file = QDir(dir_.path()).filePath("rgba.tif");
         if (QFileInfo::exists(file))
             return file;
         QString output;
@@ -353,8 +356,8 @@ private slots:
         const auto agreements =
             checkSlide(file, {{"full", 0, {0, 0, 150, 130}}, {"part", 0, {60, 5, 70, 70}}});
         QCOMPARE(agreements.size(), std::size_t{2});
-        QVERIFY(agreements[0].transparent >= 150 * 10);
-        QVERIFY(agreements[0].opaque >= 150 * 10);
+        QVERIFY(agreements[0].transparent >= std::int64_t{150} * 10);
+        QVERIFY(agreements[0].opaque >= std::int64_t{150} * 10);
         QVERIFY(agreements[0].partial > 10000);
         // Transparent rows are exactly the (white) background.
         const OpenSlideSource source(file.toStdString());
@@ -549,6 +552,7 @@ with open(sys.argv[1], 'r+b') as f:
         std::atomic<int> mismatches{0};
         std::atomic<int> failures{0};
         std::vector<std::thread> threads;
+        threads.reserve(4);
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {
                 try {

@@ -477,6 +477,7 @@ private slots:
         std::atomic<int> mismatches{0};
         std::atomic<int> failures{0};
         std::vector<std::thread> threads;
+        threads.reserve(4);
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < 40; ++i) {

@@ -182,7 +182,7 @@ private:
 
     // A store with a hand-written .zarray.
     std::string handMade(const QString& name, const std::string& zarray) {
-        const std::string store = path(name);
+        std::string store = path(name);
         QDir().mkpath(QString::fromStdString(store));
         writeFile(store + "/.zarray", zarray);
         return store;
@@ -267,6 +267,7 @@ private slots:
         const Image expected = readNpy(path("blosc-lz4-shuffle_u2_3d.zarr.npy"));
         std::atomic<int> mismatches{0};
         std::vector<std::thread> threads;
+        threads.reserve(6);
         for (int t = 0; t < 6; ++t) {
             threads.emplace_back([&, t] {
                 for (int round = 0; round < 20; ++round) {
@@ -340,7 +341,7 @@ private slots:
         expectRefused(handMade("onedim", zarray("[5]", "[5]")), "dimensions");
         expectRefused(handMade("mismatch", zarray("[5, 5]", "[5]")), "different lengths");
         const std::string good = zarray("[5, 5]", "[5, 5]");
-        const auto with = [&](std::string from, std::string to) {
+        const auto with = [&](const std::string& from, const std::string& to) {
             std::string s = good;
             s.replace(s.find(from), from.size(), to);
             return s;

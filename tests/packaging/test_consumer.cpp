@@ -76,6 +76,7 @@ private slots:
 
     void buildsTheExamplePlugin() {
         QStringList configure{"-S", EXAMPLE_DIR, "-B", pluginBuild_, "-G", GENERATOR,
+                              // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): joins a macro
                               "-DCMAKE_PREFIX_PATH=" + prefix_, "-DCMAKE_BUILD_TYPE=" BUILD_TYPE,
                               "-DCMAKE_CXX_COMPILER=" CXX_COMPILER,
                               // The installed headers must be warning-free for a consumer
@@ -110,7 +111,7 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.text()));
         const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QMap<QString, QJsonObject> byName;
-        for (const QJsonValue& value : report.value(QLatin1String("plugins")).toArray())
+        for (const QJsonValue value : report.value(QLatin1String("plugins")).toArray())
             byName.insert(value[QLatin1String("name")].toString(), value.toObject());
 
         const QJsonObject builtin = byName.value(QStringLiteral("builtin"));

@@ -39,6 +39,7 @@ private slots:
     void initTestCase() {
         QVERIFY(scratch_.isValid());
         const Outcome packed =
+            // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): BUILD_DIR is a string macro
             run(CPACK_EXE, {"-G", "DEB", "--config", BUILD_DIR "/CPackConfig.cmake", "-B",
                             at(QStringLiteral("package"))});
         QVERIFY2(packed.exitCode == 0, qPrintable(packed.text()));

@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <chrono>
+#include <utility>
 
 #include "job_test_support.hpp"
 #include "tileflow/engine.hpp"
@@ -34,7 +35,7 @@ public:
                          [this, onGui](quint64 g, int level, QRect r, QImage display,
                                        std::shared_ptr<const Image> raw) {
                              onGui();
-                             tiles.push_back({g, level, r, display, raw});
+                             tiles.push_back({g, level, r, std::move(display), std::move(raw)});
                          });
         QObject::connect(&job, &ImageJob::progress, &job, [this, onGui](JobProgress p) {
             onGui();
@@ -106,7 +107,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(seen.ends(), 1, kTimeoutMs);
         QCOMPARE(seen.finished, 1);
         QCOMPARE(int(seen.tiles.size()), tiles);
-        QVERIFY(eachOnceCovering(seen.tiles, 1000 * 700));
+        QVERIFY(eachOnceCovering(seen.tiles, std::int64_t{1000} * 700));
         for (const Delivered& t : seen.tiles) {
             QCOMPARE(t.generation, quint64{0});
             QCOMPARE(t.level, level);
@@ -123,7 +124,7 @@ private slots:
         QCOMPARE(seen.finished, 1);
         QVERIFY(seen.progress.size() >= 2);
         const qint64 total = seen.progress.front().total;
-        QCOMPARE(total, qint64{2 * 8 * 6});
+        QCOMPARE(total, qint64{2} * 8 * 6);
         for (std::size_t i = 1; i < seen.progress.size(); ++i) {
             QCOMPARE(seen.progress[i].total, total);
             QVERIFY(seen.progress[i].done >= seen.progress[i - 1].done);

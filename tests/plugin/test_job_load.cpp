@@ -10,6 +10,7 @@
 #include <QTimer>
 #include <algorithm>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "job_test_support.hpp"
@@ -100,7 +101,8 @@ private slots:
                     [&, i](quint64 generation, int level, QRect rect, QImage display,
                            std::shared_ptr<const tileflow::Image> raw) {
                         sinceDelivery.restart();
-                        viewTiles[i].push_back({generation, level, rect, display, raw});
+                        viewTiles[i].push_back(
+                            {generation, level, rect, std::move(display), std::move(raw)});
                     });
             connect(view, &ViewJob::finished, this,
                     [&, i, view] { viewFinished[i] = view->generation(); });
@@ -117,7 +119,8 @@ private slots:
                     [&, i](quint64 generation, int tileLevel, QRect rect, QImage display,
                            std::shared_ptr<const tileflow::Image> raw) {
                         sinceDelivery.restart();
-                        imageTiles[i].push_back({generation, tileLevel, rect, display, raw});
+                        imageTiles[i].push_back(
+                            {generation, tileLevel, rect, std::move(display), std::move(raw)});
                     });
             connect(image, &ImageJob::finished, this, [&, i] { ++imageFinished[i]; });
             connect(image, &ImageJob::failed, this,

@@ -4,6 +4,7 @@
 #include <QRandomGenerator>
 #include <QtTest>
 #include <chrono>
+#include <utility>
 
 #include "job_test_support.hpp"
 #include "tileflow/error.hpp"
@@ -31,7 +32,7 @@ public:
                              onGui();
                              if (g != job.generation())
                                  ++stale;
-                             tiles.push_back({g, level, r, display, raw});
+                             tiles.push_back({g, level, r, std::move(display), std::move(raw)});
                          });
         QObject::connect(&job, &ViewJob::progress, &job, [this, onGui](JobProgress p) {
             onGui();
@@ -93,16 +94,16 @@ private slots:
         job.setView({QRect(0, 0, 1000, 700), 0});
         QTRY_COMPARE_WITH_TIMEOUT(seen.finished, 1, kTimeoutMs);
         const auto first = seen.tilesOf(1);
-        QCOMPARE(first.size(), std::size_t{8 * 6});
-        QVERIFY(eachOnceCovering(first, 1000 * 700));
+        QCOMPARE(first.size(), std::size_t{8} * 6);
+        QVERIFY(eachOnceCovering(first, std::int64_t{1000} * 700));
         QCOMPARE(op->calls.load(), 8 * 6);
 
         // The same view again: a new generation served from the warm cache.
         job.setView({QRect(0, 0, 1000, 700), 0});
         QTRY_COMPARE_WITH_TIMEOUT(seen.finished, 2, kTimeoutMs);
         const auto second = seen.tilesOf(2);
-        QCOMPARE(second.size(), std::size_t{8 * 6});
-        QVERIFY(eachOnceCovering(second, 1000 * 700));
+        QCOMPARE(second.size(), std::size_t{8} * 6);
+        QVERIFY(eachOnceCovering(second, std::int64_t{1000} * 700));
         QCOMPARE(op->calls.load(), 8 * 6);
         QVERIFY(job.cache()->heldBytes() > 0);
 
@@ -112,8 +113,8 @@ private slots:
         job.setView({QRect(300, 300, 700, 400), 1});
         QTRY_COMPARE_WITH_TIMEOUT(seen.finished, 3, kTimeoutMs);
         const auto third = seen.tilesOf(3);
-        QCOMPARE(third.size(), std::size_t{3 * 2});
-        QVERIFY(eachOnceCovering(third, 744 * 444));
+        QCOMPARE(third.size(), std::size_t{3} * 2);
+        QVERIFY(eachOnceCovering(third, std::int64_t{744} * 444));
         for (const Delivered& t : third)
             QCOMPARE(t.level, 1);
         QVERIFY(seen.failures.empty());

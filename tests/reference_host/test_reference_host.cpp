@@ -49,7 +49,8 @@ namespace {
 const QString kSobelLayer = QStringLiteral("tileflow:sobel");
 
 // An in-memory image served through the host's own region reader.
-std::shared_ptr<tileflow::Source> callbackSource(std::shared_ptr<const tileflow::Image> image) {
+std::shared_ptr<tileflow::Source> callbackSource(
+    const std::shared_ptr<const tileflow::Image>& image) {
     return std::make_shared<tileflow::plugin::CallbackSource>(
         image->info(), [image](int, const tileflow::Rect& region, tileflow::ImageView out) {
             tileflow::copyPixels(image->view().region(region), out);

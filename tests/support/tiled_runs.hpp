@@ -84,7 +84,7 @@ inline bool sameMeasurements(const RunResult& a, const RunResult& b) {
 // whole-image run, bit for bit. Failures are reported through QVERIFY2; callers check
 // QTest::currentTestFailed() afterwards.
 inline void verifySeamless(const std::shared_ptr<const Operation>& op, ConstImageView in,
-                           std::vector<Size> tiles = {{16, 16}, {37, 23}}) {
+                           const std::vector<Size>& tiles = {{16, 16}, {37, 23}}) {
     const RunResult whole = runWhole(op, in);
     const std::vector<Size> chunks{{0, 0}, {40, 40}, {75, 50}};
     for (Size tile : tiles) {

@@ -27,7 +27,7 @@ const QByteArray kOldContent = "an earlier result that must survive\n";
 
 // A file named `name` in `dir` holding kOldContent.
 QString existingFile(const QTemporaryDir& dir, const QString& name) {
-    const QString path = dir.filePath(name);
+    QString path = dir.filePath(name);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(kOldContent) != kOldContent.size())
         qFatal("cannot write %s", qPrintable(path));

@@ -59,7 +59,7 @@ private slots:
         QCOMPARE(folders.first().toString(), QFileInfo(extra_.path()).canonicalFilePath());
 
         bool sawBuiltin = false, sawBroken = false;
-        for (const QJsonValue& value : report.value(QLatin1String("plugins")).toArray()) {
+        for (const QJsonValue value : report.value(QLatin1String("plugins")).toArray()) {
             const QJsonObject plugin = value.toObject();
             const QString status = plugin.value(QLatin1String("status")).toString();
             if (plugin.value(QLatin1String("name")).toString() == QLatin1String("builtin")) {

@@ -42,7 +42,7 @@ bool writeTiff(const QString& path, int bits, int sampleFormat) {
     bool written = true;
     for (std::uint32_t t = 0; t < TIFFNumberOfTiles(tif); ++t) {
         for (std::size_t i = 0; i < tile.size(); ++i)
-            tile[i] = static_cast<unsigned char>((i * 7 + t * 13) % 251);
+            tile[i] = static_cast<unsigned char>((i * 7 + static_cast<std::size_t>(t) * 13) % 251);
         written = written && TIFFWriteEncodedTile(tif, t, tile.data(),
                                                   static_cast<tmsize_t>(tile.size())) >= 0;
     }

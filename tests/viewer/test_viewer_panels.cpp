@@ -27,8 +27,8 @@ constexpr std::int64_t kCoarseFactor = 4;
 
 // A deterministic u16 sample in [2000, 62000) per (level, channel, x, y).
 std::uint16_t sampleAt(int level, int channel, std::int64_t x, std::int64_t y) {
-    auto h = static_cast<std::uint64_t>(x * 73856093 ^ y * 19349663 ^ channel * 83492791 ^
-                                        level * 2654435761);
+    auto h = static_cast<std::uint64_t>(x * 73856093 ^ y * 19349663 ^
+                                        std::int64_t{channel} * 83492791 ^ level * 2654435761);
     h ^= h >> 13;
     h *= 0x9E3779B97F4A7C15ULL;
     h ^= h >> 29;

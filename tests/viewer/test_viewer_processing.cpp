@@ -236,7 +236,7 @@ private slots:
         view->oneToOne();
         QCOMPARE(view->currentLevel(), 0);
         selectOperation(QStringLiteral("sobel"));
-        const std::size_t tiles = 16 * 16;  // 256-pixel result tiles over level 0
+        const std::size_t tiles = std::size_t{16} * 16;  // 256-pixel result tiles over level 0
 
         QElapsedTimer clock;
         clock.start();
@@ -288,7 +288,7 @@ private slots:
         const std::size_t afterCancel = view->overlays().tileCount(kSobelLayer);
         QTest::qWait(1000);
         QCOMPARE(view->overlays().tileCount(kSobelLayer), afterCancel);
-        QVERIFY(afterCancel < std::size_t{32 * 32});
+        QVERIFY(afterCancel < std::size_t{32} * 32);
     }
 };
 

@@ -11,7 +11,7 @@ SignalStop::SignalStop() {
     sigaddset(&signals_, SIGINT);
     sigaddset(&signals_, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
-    waiter_ = std::jthread([this](std::stop_token done) {
+    waiter_ = std::jthread([this](const std::stop_token& done) {
         // Wait in short slices so the thread also notices when the run is over.
         const timespec slice{0, 100'000'000};
         while (!done.stop_requested()) {

@@ -27,7 +27,7 @@ void addChannel(ConstImageView pixels, int c, plugin::DisplayRange range, QRgb c
     for (std::int64_t y = 0; y < pixels.height(); ++y) {
         const T* row = pixels.row<T>(c, y);
         for (std::int64_t x = 0; x < pixels.width(); ++x, i += 3) {
-            const double value = static_cast<double>(row[x]);
+            const auto value = static_cast<double>(row[x]);
             const auto level =
                 std::isnan(value)
                     ? 0.0F

@@ -21,7 +21,7 @@ constexpr Point kViridis[] = {{0.267, 0.005, 0.329}, {0.283, 0.141, 0.458}, {0.2
 
 QList<QRgb> interpolated(std::span<const Point> points) {
     QList<QRgb> table(256);
-    const double segments = static_cast<double>(points.size() - 1);
+    const auto segments = static_cast<double>(points.size() - 1);
     for (int v = 0; v < 256; ++v) {
         const double at = v / 255.0 * segments;
         const auto i = std::min(static_cast<std::size_t>(at), points.size() - 2);

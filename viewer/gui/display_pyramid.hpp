@@ -24,6 +24,7 @@ struct TileKey {
     int level = 0;
     std::int64_t column = 0;
     std::int64_t row = 0;
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees the synthesised `<=> 0`
     friend auto operator<=>(const TileKey&, const TileKey&) = default;
 };
 

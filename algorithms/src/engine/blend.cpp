@@ -37,8 +37,8 @@ T fromFloat(float v) {
     } else {
         if (std::isnan(v))
             return T{0};
-        const double lo = static_cast<double>(std::numeric_limits<T>::min());
-        const double hi = static_cast<double>(std::numeric_limits<T>::max());
+        const auto lo = static_cast<double>(std::numeric_limits<T>::min());
+        const auto hi = static_cast<double>(std::numeric_limits<T>::max());
         return static_cast<T>(std::clamp(std::nearbyint(static_cast<double>(v)), lo, hi));
     }
 }

@@ -305,6 +305,7 @@ private:
 
     std::unique_ptr<Statistics> gather(Endpoints& io, int pass, const StatisticsList& earlier) {
         std::vector<std::unique_ptr<Statistics>> perWorker;
+        perWorker.reserve(static_cast<std::size_t>(state_.threads()));
         for (int t = 0; t < state_.threads(); ++t) {
             perWorker.push_back(op_.newStatistics(pass, input_, earlier));
         }
@@ -371,8 +372,9 @@ private:
         });
         throwIfStopped();
         std::vector<ConstImageView> views;
+        views.reserve(results.size());
         for (const detail::Lease& r : results)
-            views.push_back(r.view());
+            views.emplace_back(r.view());
         detail::blendInto(list, views, input_.size, overlap_, chunk.core, out, state_.threads());
     }
 

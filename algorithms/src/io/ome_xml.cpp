@@ -228,6 +228,7 @@ std::optional<OmePixels> parseOmeXml(std::string_view xml, const std::string& pa
             const std::string& o = result->dimensionOrder;
             if (o.size() != 5 || o.compare(0, 2, "XY") != 0 || o.find('Z') == std::string::npos ||
                 o.find('C') == std::string::npos || o.find('T') == std::string::npos) {
+                // NOLINTNEXTLINE(performance-inefficient-string-concatenation): once, to throw
                 throw IoError(path + ": OME-XML DimensionOrder \"" + o + "\" is not valid");
             }
             const auto size = tag->attributes.find("PhysicalSizeX");

@@ -43,7 +43,7 @@ constexpr float smoothstep(float t) {
 }
 
 // Independent streams derived from the seed.
-enum Stream : std::uint64_t { kCells = 1, kTissue = 2, kNoise = 3 };
+constexpr std::uint64_t kCells = 1, kTissue = 2, kNoise = 3;
 
 // ---- the cell model -----------------------------------------------------------------------
 
@@ -59,8 +59,8 @@ enum class Profile { Nuclei, Cytoplasm, Membrane, Diffuse };
 Profile profileOf(int channel) {
     if (channel == 0)
         return Profile::Nuclei;
-    constexpr Profile markers[] = {Profile::Cytoplasm, Profile::Membrane, Profile::Diffuse};
-    return markers[(channel - 1) % 3];
+    constexpr Profile kMarkers[] = {Profile::Cytoplasm, Profile::Membrane, Profile::Diffuse};
+    return kMarkers[(channel - 1) % 3];
 }
 
 struct Cell {
@@ -225,7 +225,8 @@ void finishRow(const float* signal, std::int64_t count, std::int64_t x0, std::ui
             out[n] = v > 1.0f ? 1.0f : v;
         } else {
             constexpr std::int32_t kMax = std::numeric_limits<T>::max();
-            std::int32_t i = static_cast<std::int32_t>(v * static_cast<float>(kMax) + 0.5f);
+            // NOLINTNEXTLINE(bugprone-incorrect-roundings): a negative v is clamped to 0 anyway
+            auto i = static_cast<std::int32_t>(v * static_cast<float>(kMax) + 0.5f);
             i = i < 0 ? 0 : i;
             out[n] = static_cast<T>(i > kMax ? kMax : i);
         }
@@ -410,9 +411,9 @@ std::string SyntheticSource::channelName(int channel) const {
     }
     if (channel == 0)
         return "nuclei";
-    constexpr std::string_view names[] = {"cytoplasm", "membrane", "diffuse"};
+    constexpr std::string_view kNames[] = {"cytoplasm", "membrane", "diffuse"};
     const int round = (channel - 1) / 3;
-    std::string name(names[(channel - 1) % 3]);
+    std::string name(kNames[(channel - 1) % 3]);
     return round == 0 ? name : name + " " + std::to_string(round + 1);
 }
 

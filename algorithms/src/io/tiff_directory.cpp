@@ -254,7 +254,7 @@ TiffPlane readTiffLayout(TiffHandle& h, const std::string& path, std::uint64_t i
     if (p.rgba) {
         p.separate = false;  // the RGBA interface assembles the samples itself
     } else {
-        const std::int64_t libtiffBytes = static_cast<std::int64_t>(
+        const auto libtiffBytes = static_cast<std::int64_t>(
             p.tiled ? TIFFTileSize64(tif) : TIFFVStripSize64(tif, p.tileHeight));
         if (libtiffBytes != p.tileBytes) {
             failTiff(h, path,

@@ -179,7 +179,7 @@ struct TiffSink::State {
     // tiles of a batch stay small.
     std::size_t batchSize() const {
         return static_cast<std::size_t>(
-            std::max<std::int64_t>(2 * threads, kBatchBytes / tileBytes()));
+            std::max<std::int64_t>(2 * std::int64_t{threads}, kBatchBytes / tileBytes()));
     }
 
     Rect tileRect(const Level& level, std::int64_t index) const {
@@ -401,8 +401,8 @@ struct TiffSink::State {
             set(TIFFTAG_EXTRASAMPLES, static_cast<std::uint16_t>(extra.size()), extra.data());
         }
         if (options.micronsPerPixel) {
-            const double scale = static_cast<double>(std::int64_t{1} << l);
-            const float perCm = static_cast<float>(10000.0 / (*options.micronsPerPixel * scale));
+            const auto scale = static_cast<double>(std::int64_t{1} << l);
+            const auto perCm = static_cast<float>(10000.0 / (*options.micronsPerPixel * scale));
             set(TIFFTAG_RESOLUTIONUNIT, RESUNIT_CENTIMETER);
             set(TIFFTAG_XRESOLUTION, perCm);
             set(TIFFTAG_YRESOLUTION, perCm);

@@ -74,13 +74,12 @@ void storeSample(std::vector<std::byte>& out, T value) {
 
 template <typename T>
 void storeInteger(std::vector<std::byte>& out, const Json& value, const std::string& where) {
-    double v = 0;
-    if (value.is_number_integer() || value.is_number_unsigned())
-        v = value.get<double>();
-    else if (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>())
-        v = value.get<double>();
-    else
+    const bool integral =
+        value.is_number_integer() || value.is_number_unsigned() ||
+        (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>());
+    if (!integral)
         fail(where, "fill_value " + value.dump() + " is not an integer");
+    const double v = value.get<double>();
     if (v < double(std::numeric_limits<T>::lowest()) || v > double(std::numeric_limits<T>::max()))
         fail(where, "fill_value " + value.dump() + " is outside the range of the dtype");
     storeSample(out, static_cast<T>(v));

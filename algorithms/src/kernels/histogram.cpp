@@ -216,6 +216,7 @@ std::unique_ptr<Statistics> newChannelStatistics(int pass, const ImageInfo& inpu
         return std::make_unique<RangeStatistics>(0, input.channels);
     const auto& range = static_cast<const RangeStatistics&>(*earlier.at(0));
     std::vector<Binning> binnings;
+    binnings.reserve(static_cast<std::size_t>(input.channels));
     for (int c = 0; c < input.channels; ++c) {
         binnings.push_back(channelBinning(input.dtype, range, c, bins));
     }

@@ -42,7 +42,7 @@ public:
                 const T* b = in.row<T>(b_, r.y + y) + r.x;
                 float* dst = out.row<float>(0, y);
                 for (std::int64_t x = 0; x < r.width; ++x) {
-                    const double va = static_cast<double>(a[x]), vb = static_cast<double>(b[x]);
+                    const auto va = static_cast<double>(a[x]), vb = static_cast<double>(b[x]);
                     const double sum = va + vb;
                     dst[x] = sum == 0 ? 0.0f : static_cast<float>((va - vb) / sum);
                 }

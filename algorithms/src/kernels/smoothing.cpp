@@ -34,13 +34,15 @@ __attribute__((target_clones("avx2", "default"))) void accumulateRow(float* acc,
 }  // namespace
 
 GaussianSmoother::GaussianSmoother(double sigma, double truncate)
-    : radius_(static_cast<int>(truncate * sigma + 0.5)) {
-    const auto taps = static_cast<std::size_t>(2 * radius_ + 1);
+    // SciPy's radius, int(truncate * sigma + 0.5), for the same kernel (both are positive).
+    : radius_(static_cast<int>(truncate * sigma + 0.5)) {  // NOLINT(bugprone-incorrect-roundings)
+    const std::size_t taps = 2 * static_cast<std::size_t>(radius_) + 1;
     std::vector<double> phi(taps);
     double sum = 0;
-    for (int k = -radius_; k <= radius_; ++k) {
-        phi[static_cast<std::size_t>(k + radius_)] = std::exp(-0.5 / (sigma * sigma) * k * k);
-        sum += phi[static_cast<std::size_t>(k + radius_)];
+    for (std::size_t i = 0; i < taps; ++i) {
+        const int k = static_cast<int>(i) - radius_;
+        phi[i] = std::exp(-0.5 / (sigma * sigma) * k * k);
+        sum += phi[i];
     }
     for (double v : phi)
         weights_.push_back(static_cast<float>(v / sum));

@@ -46,8 +46,8 @@ public:
         detail::dispatch(in.dtype(), [&](auto sample) {
             using T = decltype(sample);
             for (int c = 0; c < in.channels(); ++c) {
-                const double lo = limits[static_cast<std::size_t>(2 * c)];
-                const double range = limits[static_cast<std::size_t>(2 * c + 1)] - lo;
+                const double lo = limits[2 * static_cast<std::size_t>(c)];
+                const double range = limits[2 * static_cast<std::size_t>(c) + 1] - lo;
                 for (std::int64_t y = 0; y < r.height; ++y) {
                     const T* src = in.row<T>(c, r.y + y) + r.x;
                     float* dst = out.row<float>(c, y);

@@ -42,11 +42,11 @@ std::optional<std::uint64_t> readCounter(const std::filesystem::path& file) {
 
 // "intel-rapl:N": a package zone, as opposed to subzones "intel-rapl:N:M".
 bool isTopLevelZone(std::string_view dir) {
-    constexpr std::string_view prefix = "intel-rapl:";
-    if (!dir.starts_with(prefix) || dir.size() == prefix.size()) {
+    constexpr std::string_view kPrefix = "intel-rapl:";
+    if (!dir.starts_with(kPrefix) || dir.size() == kPrefix.size()) {
         return false;
     }
-    dir.remove_prefix(prefix.size());
+    dir.remove_prefix(kPrefix.size());
     return std::all_of(dir.begin(), dir.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 

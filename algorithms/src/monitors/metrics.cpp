@@ -11,7 +11,7 @@ namespace {
 
 // Nearest rank of an ascending, non-empty list; exact p * n / 100 for whole-number p.
 double nearestRank(const std::vector<double>& sorted, double p) {
-    const double n = static_cast<double>(sorted.size());
+    const auto n = static_cast<double>(sorted.size());
     const double rank = std::clamp(std::ceil(p * n / 100.0), 1.0, n);
     return sorted[static_cast<std::size_t>(rank) - 1];
 }
