@@ -308,6 +308,11 @@ private slots:
         partial.write({0, 32, 4, 4}, input.view().region({0, 32, 4, 4}));  // shard 1: chunk row 1
         QVERIFY_THROWS_EXCEPTION(IoError, partial.commit());
         QCOMPARE(missingShards(path), (std::vector<int>{1, 3}));
+        // A finished shard run again is unfinished until it commits again.
+        OmeZarrShardSink again(path, options, {0, 4});
+        again.begin({{100, 100}, 1, DType::U8});
+        again.abort();
+        QCOMPARE(missingShards(path), (std::vector<int>{0, 1, 3}));
     }
 
     void shardsRefuseAFinishedStoreOrOtherFiles() {

@@ -83,8 +83,9 @@ private:
 /// have). IoError when `path` is not a pending TileFlow store.
 std::vector<int> missingShards(const std::string& path);
 
-/// Finishes the pending store at `path` (see above). Returns false, doing nothing, when the
-/// store is already a finished OME-Zarr image. With a `destination`, the finished store is
+/// Finishes the pending store at `path` (see above). Returns false when the store is already
+/// a finished OME-Zarr image, after removing markers an interrupted finalize left (it is not
+/// moved to `destination` then). With a `destination`, the finished store is
 /// then renamed to it (an existing zarr store there is replaced in one step, anything else
 /// refused) and named after it in its metadata: for stores filled under a temporary name.
 bool finalizeOmeZarr(const std::string& path, const std::string& destination = {});

@@ -1,6 +1,7 @@
 #include "tileflow/ome_zarr_shards.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -133,7 +134,10 @@ PendingStore parsePending(const std::string& path, const Json& pending) {
 void preparePendingStore(const std::string& path, const Json& pending, const ImageInfo& info,
                          Size level0, const OmeZarrOptions& options) {
     std::error_code ec;
-    if (!fs::exists(path, ec)) {
+    const bool exists = fs::exists(path, ec);
+    if (ec)
+        fail(path, "cannot look at it: " + ec.message());
+    if (!exists) {
         const std::string temp = detail::uniquePathBeside(path, "tmp");
         try {
             if (::mkdir(temp.c_str(), 0777) != 0)
@@ -141,7 +145,9 @@ void preparePendingStore(const std::string& path, const Json& pending, const Ima
             detail::writeJson(temp + "/.zgroup", {{"zarr_format", 2}});
             detail::writeJson(temp + "/.zattrs", {{"tileflow", {{"pending", pending}}}});
             detail::writeOmeZarrArray(temp, 0, info, level0, options);
-            fs::create_directories(temp + "/" + kMarkers);
+            if (::mkdir((temp + "/" + kMarkers).c_str(), 0777) != 0)
+                fail(path,
+                     "cannot create '" + temp + "/" + kMarkers + "': " + detail::errnoText(errno));
             detail::syncFileSystem(temp);
         } catch (...) {
             fs::remove_all(temp, ec);
@@ -235,6 +241,13 @@ void OmeZarrShardSink::begin(const ImageInfo& info) {
     const Json pending = pendingJson(fs::path(path_).filename().string(), info,
                                      static_cast<int>(levels.size()), options_, shard_.count);
     preparePendingStore(path_, pending, info, info.size, options_);
+    // A shard run again is unfinished until it commits again: finalize must not take its
+    // half-rewritten chunks for the ones it had finished.
+    const std::string marker = path_ + "/" + kMarkers + "/" + markerName(shard_);
+    if (::unlink(marker.c_str()) == 0)
+        detail::syncFileSystem(path_);
+    else if (errno != ENOENT)
+        fail(path_, "cannot remove '" + marker + "': " + detail::errnoText(errno));
     state->writer = std::make_unique<detail::OmeZarrChunkWriter>(
         path_, info, chunk, detail::omeZarrCodec(options_.compression),
         std::vector<Size>{info.size}, 0);
@@ -299,8 +312,13 @@ std::vector<int> missingShards(const std::string& path) {
 
 bool finalizeOmeZarr(const std::string& path, const std::string& destination) {
     std::error_code ec;
-    if (fs::exists(path, ec) && isFinished(readAttributes(path)))
+    if (fs::exists(path, ec) && isFinished(readAttributes(path))) {
+        // Finished before, perhaps by a finalize that stopped before removing the markers.
+        // Not moved to `destination`: a finalize cut off after its swap leaves the old store
+        // here, which must not go back over the new one.
+        fs::remove_all(path + "/" + kMarkers, ec);
         return false;
+    }
     const PendingStore store = parsePending(path, readPending(path));
     if (const std::vector<int> missing = missingShards(path); !missing.empty()) {
         std::string list;

@@ -234,6 +234,17 @@ void writeJson(const std::string& file, const Json& doc) {
 void replaceJson(const std::string& file, const Json& doc) {
     const std::string temp = uniquePathBeside(file, "tmp");
     writeJson(temp, doc);
+    // On disk before the rename, so that a crash cannot leave an empty document in its place.
+    const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    const int syncErr = errno;
+    if (fd >= 0)
+        ::close(fd);
+    if (!synced) {
+        std::error_code ec;
+        fs::remove(temp, ec);
+        throw IoError("cannot write '" + temp + "': " + errnoText(syncErr));
+    }
     if (std::rename(temp.c_str(), file.c_str()) != 0) {
         const int err = errno;
         std::error_code ec;
