@@ -1,7 +1,8 @@
 // tileflow-mpi: N ranks fill one OME-Zarr store that is byte for byte the single process's;
 // a failing rank fails the job with its message and leaves nothing; a rank killed part-way
-// leaves no output that looks complete. Run with mpirun --oversubscribe (2 cores here), as
-// root where CI runs as root (Open MPI's allow-run-as-root settings).
+// leaves no output that looks complete; a --batch list is shared among the ranks. Run with mpirun
+// --oversubscribe (2 cores here), as root where CI runs as root (Open MPI's allow-run-as-root
+// settings).
 #include <signal.h>
 
 #include <QDirIterator>
@@ -97,6 +98,15 @@ private slots:
         const Outcome r = runMpi(ranks, QStringList{"process", input, many} + options);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         QVERIFY2(r.out.contains(QString("on %1 ranks").arg(ranks)), qPrintable(r.out));
+        // Rank 0 prints the job's progress from every rank's reports; the last line says all
+        // are done.
+        const QString done = QString("100% (ranks:") + QString(" 100%").repeated(ranks) + ")";
+        QStringList progress;
+        for (const QString& line : r.err.split('\n')) {
+            if (line.contains("% (ranks:"))
+                progress << line;
+        }
+        QVERIFY2(!progress.isEmpty() && progress.last().endsWith(done), qPrintable(r.err));
         const QMap<QString, QByteArray> expected = filesOf(one), got = filesOf(many);
         QVERIFY(expected.size() > 5);
         QCOMPARE(got.keys(), expected.keys());
@@ -124,6 +134,45 @@ private slots:
                  qPrintable(r.err));
         QVERIFY2(!r.err.contains("rank 0:"), qPrintable(r.err));
         QCOMPARE(othersIn(dir.path(), {"in.zarr"}), QStringList());
+    }
+
+    // Many files: the slides are shared among the ranks (each rank gets one here), each good
+    // one is the store a single run writes, the broken one fails alone, and rank 0 sums up.
+    void manyFilesShareTheRanksAndABrokenOneFailsAlone() {
+        QTemporaryDir dir;
+        const QStringList inputs{dir.filePath("big.tif"), dir.filePath("small.tif")};
+        QCOMPARE(runTileflow({"process", "synthetic:640x480x2:u16:5", inputs[0], "-q"}).exitCode,
+                 0);
+        QCOMPARE(runTileflow({"process", "synthetic:200x150x2:u16:6", inputs[1], "-q"}).exitCode,
+                 0);
+        QFile broken(dir.filePath("broken.tif"));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("II*");
+        broken.close();
+        QFile list(dir.filePath("list.txt"));
+        QVERIFY(list.open(QIODevice::WriteOnly));
+        list.write("big.tif\nbroken.tif\nsmall.tif\n");
+        list.close();
+        const QString out = dir.filePath("out");
+        const Outcome r = runMpi(2, {"process", "--batch", list.fileName(), out, "--op", "gaussian",
+                                     "--out-tile", "128"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains("batch: 2 of 3 written, 1 failed"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("FAILED     " + dir.filePath("broken.tif")), qPrintable(r.out));
+        // Largest first: big.tif to rank 0, small.tif (the next largest) to rank 1.
+        QVERIFY2(r.out.contains(", rank 0)") && r.out.contains(", rank 1)"), qPrintable(r.out));
+        QCOMPARE(othersIn(out, {}), (QStringList{"big.zarr", "small.zarr"}));
+        for (const QString& input : inputs) {
+            // The store's name is in its metadata: the single run writes one of the same name.
+            const QString name = QFileInfo(input).completeBaseName() + ".zarr";
+            QTemporaryDir single;
+            const QString reference = single.filePath(name);
+            QCOMPARE(runTileflow({"process", input, reference, "--op", "gaussian", "--out-tile",
+                                  "128", "-q"})
+                         .exitCode,
+                     0);
+            QVERIFY2(filesOf(out + "/" + name) == filesOf(reference), qPrintable(name));
+        }
     }
 
     void aKilledRankLeavesNoCompleteOutput() {

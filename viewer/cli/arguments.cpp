@@ -1,5 +1,6 @@
 #include "arguments.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -212,6 +213,10 @@ ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
             parsed.outputRange = parseRange(cursor.value(arg));
         } else if (arg == "--shard") {
             parsed.shard = parseShard(cursor.value(arg));
+        } else if (arg == "--batch") {
+            parsed.batch = cursor.value(arg);
+        } else if (arg == "--out-suffix") {
+            parsed.outputSuffix = cursor.value(arg);
         } else if (arg == "--quiet" || arg == "-q") {
             parsed.quiet = true;
         } else if (!parseEngineOption(arg, cursor, parsed.engine, parsed.parameters)) {
@@ -221,6 +226,25 @@ ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
             positional.push_back(arg);
         }
     }
+    if (parsed.batch) {
+        if (positional.size() != 1) {
+            throw InvalidArgument("process --batch LIST expects one output folder, got " +
+                                  std::to_string(positional.size()) + " file arguments");
+        }
+        if (parsed.shard)
+            throw InvalidArgument("--shard splits one image, not a --batch list");
+        static const std::vector<std::string> kSuffixes{".zarr",    ".ome.zarr", ".tif", ".tiff",
+                                                        ".ome.tif", ".ome.tiff", ".npy"};
+        if (std::find(kSuffixes.begin(), kSuffixes.end(), parsed.outputSuffix) == kSuffixes.end())
+            throw InvalidArgument(
+                "--out-suffix expects .zarr, .ome.zarr, .tif, .tiff, .ome.tif, .ome.tiff or "
+                ".npy, got '" +
+                parsed.outputSuffix + "'");
+        parsed.output = positional[0];
+        return parsed;
+    }
+    if (std::find(args.begin(), args.end(), "--out-suffix") != args.end())
+        throw InvalidArgument("--out-suffix names the outputs of a --batch list");
     if (positional.size() != 2) {
         throw InvalidArgument("process expects an input and an output, got " +
                               std::to_string(positional.size()) + " file arguments");

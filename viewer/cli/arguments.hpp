@@ -17,8 +17,8 @@
 namespace tileflow::cli {
 
 struct ProcessArguments {
-    std::string input;   // any image tileflow::openSource() reads
-    std::string output;  // any output tileflow::createSink() writes
+    std::string input;   // any image tileflow::openSource() reads; empty with --batch
+    std::string output;  // any output tileflow::createSink() writes; with --batch, a folder
     std::string operation = "copy";
     std::optional<int> level;    // pyramid level to process
     std::optional<Rect> region;  // in the pixels of that level
@@ -29,7 +29,9 @@ struct ProcessArguments {
     std::optional<std::pair<double, double>> outputRange;
     std::map<std::string, std::string> parameters;
     EngineOptions engine;
-    std::optional<Shard> shard;  // write only this share of an OME-Zarr output's chunks
+    std::optional<Shard> shard;          // write only this share of an OME-Zarr output's chunks
+    std::optional<std::string> batch;    // a list of inputs (see batch.hpp), one output each
+    std::string outputSuffix = ".zarr";  // --batch: what each output's name ends in
     bool quiet = false;
 };
 

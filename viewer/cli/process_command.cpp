@@ -1,5 +1,6 @@
 // tileflow process IN OUT --op ID ...: streams an image through one operation (or, with
-// --shard, one share of it into an OME-Zarr store); tileflow finalize STORE finishes such a store.
+// --shard, one share of it into an OME-Zarr store; with --batch, many images, see batch.hpp);
+// tileflow finalize STORE finishes such a store.
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include "arguments.hpp"
+#include "batch.hpp"
 #include "commands.hpp"
 #include "operation_lookup.hpp"
 #include "process_setup.hpp"
@@ -58,6 +60,8 @@ void printParameters(const OperationInfo& info, std::ostream& out) {
 
 int runProcess(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const ProcessArguments parsed = parseProcessArguments(args);
+    if (parsed.batch)
+        return runBatchProcess(parsed, out, err);
     ProcessSetup setup(parsed);
     const auto& op = setup.operation();
     const Source* source = &setup.source();

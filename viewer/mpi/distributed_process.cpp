@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <iomanip>
@@ -13,8 +14,10 @@
 #include <sstream>
 
 #include "cli/arguments.hpp"
+#include "cli/batch.hpp"
 #include "cli/process_setup.hpp"
 #include "cli/signal_stop.hpp"
+#include "progress_relay.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/ome_zarr_shards.hpp"
@@ -43,6 +46,9 @@ int together(const World& world, std::ostream& err, const std::function<void()>&
     } catch (const std::exception& e) {
         code = 1;
         message = e.what();
+    } catch (...) {  // every rank must reach the collective calls below
+        code = 1;
+        message = "failed with an exception that is not a std::exception";
     }
     const std::vector<double> codes = world.allGather(code);
     const std::vector<std::string> messages = world.gather(message);
@@ -68,11 +74,61 @@ int together(const World& world, std::ostream& err, const std::function<void()>&
     return static_cast<int>(*failed);
 }
 
+// mpirun signals the ranks when the user interrupts the job and when a rank has died: the
+// other ranks may be gone, so no collective call could complete. A rank leaves at once; the
+// engine has already aborted its sink (a store under its temporary name is left).
+[[noreturn]] void leaveOnSignal(int signal) {
+    std::_Exit(128 + signal);
+}
+
 std::string temporaryStoreFor(const std::string& output) {
     std::random_device random;
     std::ostringstream name;
     name << output << ".mpi-" << ::getpid() << '-' << std::hex << random() << random();
     return name.str();
+}
+
+// --batch: rank 0 reads the list; every rank processes the slides assigned to it, largest
+// first; rank 0 prints the summary of all of them.
+int runDistributedBatch(const cli::ProcessArguments& parsed, const World& world, std::ostream& out,
+                        std::ostream& err) {
+    std::string plan;
+    if (const int code = together(world, err, [&] {
+            if (!world.root())
+                return;
+            plan = cli::encodeItems(
+                cli::readBatchList(*parsed.batch, parsed.output, parsed.outputSuffix));
+            cli::prepareBatch(parsed);
+        }))
+        return code;
+    const std::vector<cli::BatchItem> items = cli::decodeItems(world.broadcast(plan));
+    std::vector<std::uintmax_t> bytes;
+    for (const cli::BatchItem& item : items)
+        bytes.push_back(item.bytes);
+    const std::vector<int> workers = cli::assignLargestFirst(bytes, world.size());
+
+    std::vector<cli::BatchOutcome> outcomes(items.size());
+    {
+        const cli::SignalStop signals;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (workers[i] == world.rank())
+                outcomes[i] = cli::processBatchItem(parsed, items[i], signals.token());
+        }
+        if (signals.signal() != 0)
+            leaveOnSignal(signals.signal());
+    }
+    const std::vector<std::string> reports = world.gather(cli::encodeOutcomes(outcomes));
+    std::string code;
+    if (world.root()) {
+        std::vector<std::vector<cli::BatchOutcome>> byRank;
+        for (const std::string& report : reports)
+            byRank.push_back(cli::decodeOutcomes(report));
+        for (std::size_t i = 0; i < items.size(); ++i)
+            outcomes[i] = byRank[static_cast<std::size_t>(workers[i])][i];
+        code = std::to_string(
+            cli::printBatchSummary(items, outcomes, workers, "tileflow-mpi", out, err));
+    }
+    return std::stoi(world.broadcast(code));
 }
 
 }  // namespace
@@ -83,7 +139,7 @@ int runDistributedProcess(const std::vector<std::string>& args, const World& wor
     std::optional<cli::ProcessSetup> setup;
     if (const int code = together(world, err, [&] {
             parsed = cli::parseProcessArguments(args);
-            if (!parsed->output.ends_with(".zarr"))
+            if (!parsed->batch && !parsed->output.ends_with(".zarr"))
                 throw InvalidArgument(
                     "the ranks write one OME-Zarr store: the output must end "
                     "in .zarr, not '" +
@@ -92,9 +148,12 @@ int runDistributedProcess(const std::vector<std::string>& args, const World& wor
                 throw InvalidArgument(
                     "--shard is for separate processes; under MPI each rank "
                     "takes its own share");
-            setup.emplace(*parsed);
+            if (!parsed->batch)
+                setup.emplace(*parsed);
         }))
         return code;
+    if (parsed->batch)
+        return runDistributedBatch(*parsed, world, out, err);
 
     std::string store;
     if (const int code = together(world, err, [&] {
@@ -103,7 +162,13 @@ int runDistributedProcess(const std::vector<std::string>& args, const World& wor
             const fs::path parent = fs::absolute(parsed->output).parent_path();
             if (!fs::is_directory(parent))
                 throw IoError("cannot write '" + parsed->output + "': its folder does not exist");
-            store = temporaryStoreFor(parsed->output);
+            const fs::path output(parsed->output);
+            if (fs::exists(output) && !fs::exists(output / ".zgroup") &&
+                !fs::exists(output / ".zarray"))
+                throw IoError("cannot write '" + parsed->output +
+                              "': something that is not a zarr store exists there");
+            // Absolute: ranks need not share a working folder.
+            store = temporaryStoreFor(fs::absolute(parsed->output).string());
         }))
         return code;
     store = world.broadcast(store);
@@ -116,14 +181,28 @@ int runDistributedProcess(const std::vector<std::string>& args, const World& wor
             fs::remove_all(store, ec);
     };
     if (const int code = together(world, err, [&] {
+            const cli::SignalStop signals;
+            // Next: every rank's relay must report to rank 0's, however the run goes.
+            ShareProgress progress;
+            std::optional<ProgressRelay> relay;
+            if (world.serializedThreads())
+                relay.emplace(world, progress, parsed->quiet ? "" : parsed->operation, err);
+            const std::vector<Rect> mine =
+                shardRegions(setup->source().info().size, setup->settings().tileSize, shard);
+            progress.setRegions(mine);
             const TileFlow flow(setup->operation(), parsed->engine);
             Sink& sink = setup->output(std::make_unique<OmeZarrShardSink>(
                 store, omeZarrOptionsFor(setup->settings()), shard));
-            const cli::SignalStop signals;
-            const std::vector<Rect> mine =
-                shardRegions(setup->source().info().size, setup->settings().tileSize, shard);
-            seconds = runRegions(flow, setup->source(), sink, mine, {nullptr, signals.token()})
-                          .stats.elapsedSeconds;
+            try {
+                seconds =
+                    runRegions(flow, setup->source(), sink, mine, {&progress, signals.token()})
+                        .stats.elapsedSeconds;
+            } catch (const Cancelled&) {
+                if (signals.signal() != 0)
+                    leaveOnSignal(signals.signal());
+                throw;
+            }
+            progress.finish();
         })) {
         removeStore();
         return code;

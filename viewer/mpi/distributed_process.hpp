@@ -4,6 +4,8 @@
 // builds the pyramid and renames the store to OUT. A rank that fails fails the job with its
 // message, and the store is removed; a job killed part-way leaves only the unfinished store
 // under its temporary name, which no reader takes for an image. Every rank runs OpenMP.
+// SIGINT or SIGTERM (mpirun's, when interrupted or when a rank died) makes a rank stop its
+// run and exit at once with 128 + the signal.
 #pragma once
 
 #include <iosfwd>

@@ -4,9 +4,16 @@
 
 namespace tileflow::mpi {
 
+namespace {
+
+constexpr int kProgressTag = 7001;
+
+}  // namespace
+
 World::World(int& argc, char**& argv) {
     int provided = 0;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
+    serialized_ = provided >= MPI_THREAD_SERIALIZED;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
 }
@@ -51,6 +58,23 @@ std::vector<double> World::allGather(double value) const {
 
 void World::barrier() const {
     MPI_Barrier(MPI_COMM_WORLD);
+}
+
+void World::sendProgress(double fraction, bool last) const {
+    const double report[2] = {fraction, last ? 1.0 : 0.0};
+    MPI_Send(report, 2, MPI_DOUBLE, 0, kProgressTag, MPI_COMM_WORLD);
+}
+
+std::optional<World::Progress> World::receiveProgress() const {
+    int arrived = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, kProgressTag, MPI_COMM_WORLD, &arrived, &status);
+    if (arrived == 0)
+        return std::nullopt;
+    double report[2] = {0, 0};
+    MPI_Recv(report, 2, MPI_DOUBLE, status.MPI_SOURCE, kProgressTag, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+    return Progress{status.MPI_SOURCE, report[0], report[1] != 0};
 }
 
 }  // namespace tileflow::mpi
