@@ -3,8 +3,9 @@
 # clang-tidy 14 with the committed .clang-tidy, and cppcheck. Prints every finding and a
 # one-line summary; exits non-zero on any finding (or when a tool fails to run).
 #
-# Needs a built tree (build/, or TILEFLOW_CHECK_BUILD): its compile_commands.json, the moc
-# output that the Qt sources include, and ninja's record of the headers each file includes.
+# Needs a configured tree (build/, or TILEFLOW_CHECK_BUILD), which it brings up to date: its
+# compile_commands.json, the moc output that the Qt sources include, and ninja's record of
+# the headers each file includes.
 # scripts/test.sh runs it right after the build.
 #
 # Fast when little has changed. clang-tidy's result for a file is kept in
@@ -33,8 +34,11 @@ if [ ! -f "$build/compile_commands.json" ] || [ ! -f "$build/build.ninja" ]; the
   echo "check-code: no Ninja build in $build: run scripts/build.sh first" >&2
   exit 2
 fi
-if [ "$(ninja -C "$build" -n | tail -n 1)" != "ninja: no work to do." ]; then
-  echo "check-code: $build is not up to date: run scripts/build.sh first" >&2
+# Up to date (a no-op right after scripts/build.sh). Not a dry run: with CONFIGURE_DEPENDS
+# globs, `ninja -n` always lists the CMake re-run it cannot try.
+if ! ninja -C "$build" >"$build/check-code-build.log" 2>&1; then
+  cat "$build/check-code-build.log" >&2
+  echo "check-code: $build does not build: fix the build first" >&2
   exit 2
 fi
 

@@ -134,7 +134,7 @@ std::vector<int> assignLargestFirst(const std::vector<std::uintmax_t>& bytes, in
 }
 
 BatchOutcome processBatchItem(const ProcessArguments& base, const BatchItem& item,
-                              std::stop_token stop) {
+                              const std::stop_token& stop) {
     if (stop.stop_requested())
         return {BatchOutcome::Status::Cancelled, {}, 0};
     const auto start = std::chrono::steady_clock::now();

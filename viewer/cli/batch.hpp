@@ -45,7 +45,7 @@ struct BatchOutcome {
 // Processes `item` with the options of `base` (its input and output replaced). Never throws
 // for a failure of the slide: it is the outcome.
 BatchOutcome processBatchItem(const ProcessArguments& base, const BatchItem& item,
-                              std::stop_token stop);
+                              const std::stop_token& stop);
 
 // One line per item, in list order, then a count on `out`; a line on `err`, after
 // `program`, when not every item was written. Returns the exit status: 0 when every item

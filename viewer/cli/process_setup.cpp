@@ -5,12 +5,13 @@
 
 namespace tileflow::cli {
 
-ProcessSetup::ProcessSetup(const ProcessArguments& parsed) : parsed_(parsed) {
-    // Conversion (no --op, or --op copy) is compiled in and needs no plugin scan.
-    operation_ = parsed.operation == "copy" ? createOperation("copy", parsed.parameters)
-                                            : findOperation(parsed.operation, parsed.parameters);
-    file_ = openSource(parsed.input);
-    source_ = file_.get();
+// Conversion (no --op, or --op copy) is compiled in and needs no plugin scan.
+ProcessSetup::ProcessSetup(const ProcessArguments& parsed)
+    : parsed_(parsed),
+      operation_(parsed.operation == "copy" ? createOperation("copy", parsed.parameters)
+                                            : findOperation(parsed.operation, parsed.parameters)),
+      file_(openSource(parsed.input)),
+      source_(file_.get()) {
     if (parsed.level)
         source_ = &level_.emplace(*source_, *parsed.level);
     if (parsed.region)

@@ -103,6 +103,7 @@ int runDistributedBatch(const cli::ProcessArguments& parsed, const World& world,
         return code;
     const std::vector<cli::BatchItem> items = cli::decodeItems(world.broadcast(plan));
     std::vector<std::uintmax_t> bytes;
+    bytes.reserve(items.size());
     for (const cli::BatchItem& item : items)
         bytes.push_back(item.bytes);
     const std::vector<int> workers = cli::assignLargestFirst(bytes, world.size());
@@ -121,6 +122,7 @@ int runDistributedBatch(const cli::ProcessArguments& parsed, const World& world,
     std::string code;
     if (world.root()) {
         std::vector<std::vector<cli::BatchOutcome>> byRank;
+        byRank.reserve(reports.size());
         for (const std::string& report : reports)
             byRank.push_back(cli::decodeOutcomes(report));
         for (std::size_t i = 0; i < items.size(); ++i)

@@ -44,9 +44,9 @@ ProgressRelay::ProgressRelay(const World& world, const ShareProgress& progress, 
                              std::ostream& err, std::chrono::milliseconds interval)
     : world_(world), progress_(progress), label_(std::move(label)), err_(err), interval_(interval) {
     if (world_.root())
-        thread_ = std::jthread([this](std::stop_token stop) { printReports(stop); });
+        thread_ = std::jthread([this](const std::stop_token& stop) { printReports(stop); });
     else
-        thread_ = std::jthread([this](std::stop_token stop) { sendReports(stop); });
+        thread_ = std::jthread([this](const std::stop_token& stop) { sendReports(stop); });
 }
 
 ProgressRelay::~ProgressRelay() {
@@ -54,7 +54,7 @@ ProgressRelay::~ProgressRelay() {
     thread_.join();
 }
 
-void ProgressRelay::sendReports(std::stop_token stop) {
+void ProgressRelay::sendReports(const std::stop_token& stop) {
     auto next = std::chrono::steady_clock::now();
     while (!stop.stop_requested()) {
         if (std::chrono::steady_clock::now() >= next) {
@@ -66,7 +66,7 @@ void ProgressRelay::sendReports(std::stop_token stop) {
     world_.sendProgress(progress_.fraction(), true);
 }
 
-void ProgressRelay::printReports(std::stop_token stop) {
+void ProgressRelay::printReports(const std::stop_token& stop) {
     std::vector<double> fractions(static_cast<std::size_t>(world_.size()), 0.0);
     std::vector<bool> last(fractions.size(), false);
     last[0] = true;  // this rank's own: read directly

@@ -55,8 +55,8 @@ public:
     ProgressRelay& operator=(const ProgressRelay&) = delete;
 
 private:
-    void sendReports(std::stop_token stop);
-    void printReports(std::stop_token stop);
+    void sendReports(const std::stop_token& stop);
+    void printReports(const std::stop_token& stop);
     void print(const std::vector<double>& fractions);
 
     const World& world_;

@@ -307,7 +307,7 @@ void moveStoreIntoPlace(const std::string& temp, const std::string& path) {
 }
 
 OmeZarrChunkWriter::OmeZarrChunkWriter(std::string folder, ImageInfo info, std::int64_t chunk,
-                                       ZarrCodec codec, std::vector<Size> levelSizes,
+                                       ZarrCodec codec, const std::vector<Size>& levelSizes,
                                        int firstWrittenLevel)
     : folder_(std::move(folder)),
       info_(info),
@@ -367,14 +367,14 @@ void OmeZarrChunkWriter::deliver(int level, const Rect& r, ConstImageView pixels
                 std::shared_ptr<Buffer> data = std::move(p.data);
                 l.pending.erase(it);
                 ++l.completed;
-                complete(level, cx, cy, bounds, std::move(data));
+                complete(level, cx, cy, bounds, data);
             }
         }
     }
 }
 
 void OmeZarrChunkWriter::complete(int level, std::int64_t cx, std::int64_t cy, const Rect& bounds,
-                                  std::shared_ptr<Buffer> data) {
+                                  const std::shared_ptr<Buffer>& data) {
     if (level >= firstWrittenLevel_)
         jobs_.push_back({level, cx, cy, data});
     if (level + 1 >= static_cast<int>(levels_.size()))

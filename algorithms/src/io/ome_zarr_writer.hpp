@@ -61,7 +61,7 @@ void moveStoreIntoPlace(const std::string& temp, const std::string& path);
 class OmeZarrChunkWriter {
 public:
     OmeZarrChunkWriter(std::string folder, ImageInfo info, std::int64_t chunk, ZarrCodec codec,
-                       std::vector<Size> levelSizes, int firstWrittenLevel);
+                       const std::vector<Size>& levelSizes, int firstWrittenLevel);
 
     // Copies `pixels`, the pixels of `region` of `level`, into the chunks they touch.
     // InvalidArgument when they overlap pixels delivered before.
@@ -90,7 +90,7 @@ private:
 
     std::int64_t planeBytes() const;
     void complete(int level, std::int64_t cx, std::int64_t cy, const Rect& bounds,
-                  std::shared_ptr<std::vector<std::byte>> data);
+                  const std::shared_ptr<std::vector<std::byte>>& data);
 
     std::string folder_;
     ImageInfo info_;
