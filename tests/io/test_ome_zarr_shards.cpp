@@ -1,16 +1,15 @@
 // One OME-Zarr store filled in shards: shardRegions partitions the chunks, runRegions gives
 // each pixel the whole run's value (crop, blend, global statistics), and shard sinks plus
-// finalizeOmeZarr write byte for byte the store one OmeZarrSink writes. Also what a pending
-// store refuses: finishing with shards missing, reading it, mixing settings.
+// finalizeOmeZarr write byte for byte the store one OmeZarrSink writes, the shards building the
+// pyramid over their own chunks and finalize the rest. Also what a pending store refuses:
+// finishing with shards missing, reading it, mixing settings.
 #include <QtTest>
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <map>
 #include <string>
 #include <vector>
 
+#include "file_tree.hpp"
 #include "test_images.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/error.hpp"
@@ -20,22 +19,10 @@
 #include "tileflow/zarr.hpp"
 
 using namespace tileflow;
+using tileflow::testing::filesBelow;
 using tileflow::testing::randomImage;
 
 namespace {
-
-// Every file below `root` (relative path -> bytes).
-std::map<std::string, std::string> treeOf(const QString& root) {
-    std::map<std::string, std::string> files;
-    QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        std::ifstream in(path.toStdString(), std::ios::binary);
-        files[QDir(root).relativeFilePath(path).toStdString()] =
-            std::string(std::istreambuf_iterator<char>(in), {});
-    }
-    return files;
-}
 
 // A sink that keeps what it is given in a whole-size image and counts each pixel written.
 class CoverageSink final : public Sink {
@@ -226,6 +213,8 @@ private slots:
             << "stretch" << int(DType::U16) << qint64(97) << qint64(301) << 2;
         QTest::newRow("more shards than chunks")
             << "copy" << int(DType::U8) << qint64(40) << qint64(40) << 5;
+        QTest::newRow("six levels, runs ending mid-row, 3 shards")
+            << "copy" << int(DType::U8) << qint64(1000) << qint64(700) << 3;
     }
     void shardsAndFinalizeWriteTheSingleRunsStore() {
         QFETCH(QString, op);
@@ -255,15 +244,48 @@ private slots:
                        shardRegions({width, height}, options.chunk, {i, shards}));
         }
         QVERIFY(finalizeOmeZarr(shardedPath));
-        const auto expected = treeOf(QString::fromStdString(singlePath));
-        const auto got = treeOf(QString::fromStdString(shardedPath));
+        const auto expected = filesBelow(QString::fromStdString(singlePath));
+        const auto got = filesBelow(QString::fromStdString(shardedPath));
         QVERIFY(expected.size() > 4);
-        QCOMPARE(got.size(), expected.size());
-        for (const auto& [name, bytes] : expected) {
-            QVERIFY2(got.count(name) == 1, name.c_str());
-            QVERIFY2(got.at(name) == bytes, name.c_str());
-        }
+        QCOMPARE(got.keys(), expected.keys());
+        for (auto it = expected.begin(); it != expected.end(); ++it)
+            QVERIFY2(got.value(it.key()) == it.value(), qPrintable(it.key()));
         QVERIFY(!finalizeOmeZarr(shardedPath));  // finished already: nothing to do
+    }
+
+    // 3 shards over a 4x4 grid of chunks take chunks 0-5, 6-10 and 11-15 (row-major). Of the
+    // 2x2 chunks of level 1, only (0, 0) lies over one shard's chunks (0, 1, 4, 5); level 2's
+    // one chunk lies over all three. The shards write the first, finalize the rest.
+    void shardsBuildThePyramidOverTheirOwnChunks() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("out.zarr").toStdString();
+        const Image input = randomImage(DType::U16, 1, 128, 128, 9);
+        const MemorySource source(input.view());
+        const TileFlow flow(createOperation("copy"));
+        const OmeZarrOptions options{.chunk = 32};
+        for (int i = 0; i < 3; ++i) {
+            OmeZarrShardSink share(path, options, {i, 3});
+            runRegions(flow, source, share, shardRegions({128, 128}, 32, {i, 3}));
+        }
+        const auto chunkFiles = [&path](const QString& level) {
+            QStringList names = filesBelow(QString::fromStdString(path)).keys();
+            names.removeIf([&](const QString& name) {
+                return !name.startsWith(level + "/") || name == level + "/.zarray";
+            });
+            return names;
+        };
+        QCOMPARE(chunkFiles("0").size(), 16);
+        QCOMPARE(chunkFiles("1"), QStringList{"1/0/0/0"});
+        QVERIFY(chunkFiles("2").empty());
+        QVERIFY(finalizeOmeZarr(path));
+        QCOMPARE(chunkFiles("1"), (QStringList{"1/0/0/0", "1/0/0/1", "1/0/1/0", "1/0/1/1"}));
+        QCOMPARE(chunkFiles("2"), QStringList{"2/0/0/0"});
+
+        // What finalize built from the shards' level 1 is what one process builds.
+        OmeZarrSink sink(dir.filePath("single.zarr").toStdString(), options);
+        flow.run(source, sink);
+        QCOMPARE(filesBelow(QString::fromStdString(path + "/2")),
+                 filesBelow(dir.filePath("single.zarr/2")));
     }
 
     void anUnfinishedStoreSaysWhatIsMissing() {

@@ -5,14 +5,15 @@
 // settings).
 #include <signal.h>
 
-#include <QDirIterator>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "cli_runner.hpp"
+#include "file_tree.hpp"
 
+using tileflow::testing::filesBelow;
 using tileflow::testing::Outcome;
 using tileflow::testing::runProgram;
 using tileflow::testing::runTileflow;
@@ -41,17 +42,6 @@ QStringList mpirun(int ranks, const QStringList& args) {
 
 Outcome runMpi(int ranks, const QStringList& args) {
     return runProgram(MPIEXEC, mpirun(ranks, args), mpiEnvironment(), 300000);
-}
-
-QMap<QString, QByteArray> filesOf(const QString& root) {
-    QMap<QString, QByteArray> files;
-    QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        QFile f(it.next());
-        files[QDir(root).relativeFilePath(f.fileName())] =
-            f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(unreadable)");
-    }
-    return files;
 }
 
 // What lies in `dir` besides `keep`.
@@ -107,7 +97,7 @@ private slots:
                 progress << line;
         }
         QVERIFY2(!progress.isEmpty() && progress.last().endsWith(done), qPrintable(r.err));
-        const QMap<QString, QByteArray> expected = filesOf(one), got = filesOf(many);
+        const QMap<QString, QByteArray> expected = filesBelow(one), got = filesBelow(many);
         QVERIFY(expected.size() > 5);
         QCOMPARE(got.keys(), expected.keys());
         for (auto it = expected.begin(); it != expected.end(); ++it)
@@ -171,7 +161,7 @@ private slots:
                                   "128", "-q"})
                          .exitCode,
                      0);
-            QVERIFY2(filesOf(out + "/" + name) == filesOf(reference), qPrintable(name));
+            QVERIFY2(filesBelow(out + "/" + name) == filesBelow(reference), qPrintable(name));
         }
     }
 

@@ -11,6 +11,7 @@
 
 #include "cli/arguments.hpp"
 #include "cli_runner.hpp"
+#include "file_tree.hpp"
 #include "tileflow/engine.hpp"
 #include "tileflow/error.hpp"
 #include "tileflow/npy.hpp"
@@ -18,6 +19,7 @@
 #include "tileflow/synthetic.hpp"
 
 using namespace tileflow;
+using tileflow::testing::filesBelow;
 using tileflow::testing::Outcome;
 using tileflow::testing::runTileflow;
 
@@ -298,18 +300,8 @@ private slots:
         QVERIFY2(finished.exitCode == 0, qPrintable(finished.err));
         QVERIFY2(finished.out.contains("700x450x2"), qPrintable(finished.out));
 
-        const auto filesOf = [](const QString& root) {
-            QMap<QString, QByteArray> files;
-            QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-            while (it.hasNext()) {
-                QFile f(it.next());
-                files[QDir(root).relativeFilePath(f.fileName())] =
-                    f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(unreadable)");
-            }
-            return files;
-        };
-        const QMap<QString, QByteArray> expected = filesOf(singleStore);
-        const QMap<QString, QByteArray> got = filesOf(shardedStore);
+        const QMap<QString, QByteArray> expected = filesBelow(singleStore);
+        const QMap<QString, QByteArray> got = filesBelow(shardedStore);
         QVERIFY(expected.size() > 10);
         QCOMPARE(got.keys(), expected.keys());
         for (auto it = expected.begin(); it != expected.end(); ++it)

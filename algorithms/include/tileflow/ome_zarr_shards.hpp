@@ -17,15 +17,19 @@
 ///
 /// The pending store: the first shard to begin creates `path` as a zarr group whose .zattrs
 /// holds only {"tileflow": {"pending": ...}} (the image's shape, dtype, options, the number
-/// of shards) and whose level-0 array "0" is declared; later shards check they were started
-/// with the same settings. It has no "multiscales", so no OME-Zarr reader takes it for an
+/// of shards) and whose level arrays "0", "1", ... are declared; later shards check they were
+/// started with the same settings. It has no "multiscales", so no OME-Zarr reader takes it for an
 /// image; ZarrSource refuses it naming the shards still missing. A shard that commits leaves
 /// the marker `.tileflow-shards/<index>-of-<count>`; running a shard again rewrites its chunks.
 ///
-/// finalizeOmeZarr() checks every marker is there, builds the reduced levels from level 0
-/// (streamed in rows of chunks: memory as for OmeZarrSink), writes the multiscales metadata
-/// (the commit point: it replaces .zattrs in one rename) and removes the markers. The
-/// finished store is byte for byte the one OmeZarrSink writes for the same pixels and options.
+/// The pyramid: a shard also writes every chunk of the reduced levels whose level-0 pixels all
+/// lie in its own run (each level-k chunk is the 2x2 mean of the level-(k-1) chunks below
+/// it), so most of the pyramid is built where level 0 is. finalizeOmeZarr() checks every
+/// marker is there, builds the rest — the chunks over a boundary between two runs, about one
+/// row of chunks per shard and level — from the level above each in the store, writes the
+/// multiscales metadata (the commit point: it replaces .zattrs in one rename) and removes the
+/// markers. The finished store is byte for byte the one OmeZarrSink writes for the same pixels and
+/// options.
 ///
 /// Errors: tileflow::IoError naming the store: a store begun with other settings or by other
 /// writers, an existing store that is complete or not a pending TileFlow store, missing shards,

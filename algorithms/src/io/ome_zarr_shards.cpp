@@ -38,6 +38,32 @@ std::pair<std::int64_t, std::int64_t> chunkRun(std::int64_t chunks, Shard shard)
     return {share(shard.index), share(shard.index + 1)};
 }
 
+// The shard whose run holds level-0 chunk number `index` (the inverse of chunkRun).
+std::int64_t shardOfChunk(std::int64_t index, std::int64_t chunks, int count) {
+    const std::int64_t base = chunks / count, extra = chunks % count;
+    const std::int64_t inLonger = extra * (base + 1);  // the first `extra` runs are one longer
+    return index < inLonger ? index / (base + 1) : extra + (index - inLonger) / base;
+}
+
+std::int64_t chunksAcross(std::int64_t pixels, std::int64_t chunk) {
+    return (pixels + chunk - 1) / chunk;
+}
+
+// True when every level-0 chunk below chunk (cx, cy) of `level` lies in one shard's run: that
+// shard's writer completes it, as it halves its own chunks level after level. Level-k pixel x
+// covers level-0 pixels [x * 2^k, (x + 1) * 2^k), so the chunk covers a rectangle of level-0
+// chunks; runs being row-major, it lies in one run when its first and last chunks do.
+bool builtByOneShard(Size level0, std::int64_t chunk, int shards, int level, std::int64_t cx,
+                     std::int64_t cy) {
+    const std::int64_t cols = chunksAcross(level0.width, chunk);
+    const std::int64_t rows = chunksAcross(level0.height, chunk);
+    const std::int64_t x1 = std::min(cols, (cx + 1) << level) - 1;
+    const std::int64_t y1 = std::min(rows, (cy + 1) << level) - 1;
+    const std::int64_t first = (cy << level) * cols + (cx << level);
+    const std::int64_t last = y1 * cols + x1;
+    return shardOfChunk(first, cols * rows, shards) == shardOfChunk(last, cols * rows, shards);
+}
+
 // What the pending store records: everything the finished store's metadata depends on.
 Json pendingJson(const std::string& name, const ImageInfo& info, int levels,
                  const OmeZarrOptions& options, int shards) {
@@ -132,7 +158,7 @@ PendingStore parsePending(const std::string& path, const Json& pending) {
 // shards may race here: each prepares a complete store under a name of its own and renames
 // it into place; the losers find the winner's and check it.
 void preparePendingStore(const std::string& path, const Json& pending, const ImageInfo& info,
-                         Size level0, const OmeZarrOptions& options) {
+                         const std::vector<Size>& levels, const OmeZarrOptions& options) {
     std::error_code ec;
     const bool exists = fs::exists(path, ec);
     if (ec)
@@ -144,7 +170,8 @@ void preparePendingStore(const std::string& path, const Json& pending, const Ima
                 fail(path, "cannot create '" + temp + "': " + detail::errnoText(errno));
             detail::writeJson(temp + "/.zgroup", {{"zarr_format", 2}});
             detail::writeJson(temp + "/.zattrs", {{"tileflow", {{"pending", pending}}}});
-            detail::writeOmeZarrArray(temp, 0, info, level0, options);
+            for (std::size_t i = 0; i < levels.size(); ++i)
+                detail::writeOmeZarrArray(temp, static_cast<int>(i), info, levels[i], options);
             if (::mkdir((temp + "/" + kMarkers).c_str(), 0777) != 0)
                 fail(path,
                      "cannot create '" + temp + "/" + kMarkers + "': " + detail::errnoText(errno));
@@ -173,6 +200,37 @@ void preparePendingStore(const std::string& path, const Json& pending, const Ima
     }
     fail(path, "was begun with a different " + differs +
                    ": every shard must be run with the same input and options");
+}
+
+// Writes the chunks of the reduced levels that no shard could build (those over a boundary
+// between two shards' runs), level by level, each from the 2x2 chunks above it in the store.
+void buildSharedChunks(const std::string& path, const PendingStore& store,
+                       const std::vector<Size>& levels) {
+    const ImageInfo& info = store.info;
+    const std::int64_t chunk = store.options.chunk;
+    for (std::size_t k = 1; k < levels.size(); ++k) {
+        const auto level = static_cast<int>(k);
+        const ZarrSource above(path + "/" + std::to_string(k - 1));
+        // Given the chunks of level k - 1, it completes and writes those of level k.
+        detail::OmeZarrChunkWriter writer(
+            path, info, chunk, detail::omeZarrCodec(store.options.compression),
+            std::vector<Size>(levels.begin(), levels.begin() + level + 1), level);
+        const std::int64_t cols = chunksAcross(levels[k].width, chunk);
+        const std::int64_t rows = chunksAcross(levels[k].height, chunk);
+        for (std::int64_t cy = 0; cy < rows; ++cy) {
+            for (std::int64_t cx = 0; cx < cols; ++cx) {
+                if (builtByOneShard(info.size, chunk, store.shards, level, cx, cy))
+                    continue;
+                const Rect source =
+                    Rect{2 * cx * chunk, 2 * cy * chunk, 2 * chunk, 2 * chunk}.intersected(
+                        rectOf(levels[k - 1]));
+                Image pixels(ImageInfo{source.size(), info.channels, info.dtype});
+                above.read(source, pixels.view());
+                writer.deliver(level - 1, source, pixels.view());
+                writer.flush();
+            }
+        }
+    }
 }
 
 }  // namespace
@@ -240,7 +298,7 @@ void OmeZarrShardSink::begin(const ImageInfo& info) {
     state->chunks = last - first;
     const Json pending = pendingJson(fs::path(path_).filename().string(), info,
                                      static_cast<int>(levels.size()), options_, shard_.count);
-    preparePendingStore(path_, pending, info, info.size, options_);
+    preparePendingStore(path_, pending, info, levels, options_);
     // A shard run again is unfinished until it commits again: finalize must not take its
     // half-rewritten chunks for the ones it had finished.
     const std::string marker = path_ + "/" + kMarkers + "/" + markerName(shard_);
@@ -249,8 +307,7 @@ void OmeZarrShardSink::begin(const ImageInfo& info) {
     else if (errno != ENOENT)
         fail(path_, "cannot remove '" + marker + "': " + detail::errnoText(errno));
     state->writer = std::make_unique<detail::OmeZarrChunkWriter>(
-        path_, info, chunk, detail::omeZarrCodec(options_.compression),
-        std::vector<Size>{info.size}, 0);
+        path_, info, chunk, detail::omeZarrCodec(options_.compression), levels, 0);
     state_ = std::move(state);
 }
 
@@ -330,22 +387,8 @@ bool finalizeOmeZarr(const std::string& path, const std::string& destination) {
     }
     const ImageInfo& info = store.info;
     const std::vector<Size> levels = detail::omeZarrLevelSizes(path, info, store.options);
-    // Level 0 is read back row of chunks by row of chunks; only the levels below are written.
-    const ZarrSource level0(path + "/0");
-    detail::OmeZarrChunkWriter writer(path, info, store.options.chunk,
-                                      detail::omeZarrCodec(store.options.compression), levels, 1);
-    const std::int64_t chunk = store.options.chunk;
-    for (std::int64_t y = 0; y < info.size.height; y += chunk) {
-        const Rect band{0, y, info.size.width, std::min(chunk, info.size.height - y)};
-        Image pixels(ImageInfo{band.size(), info.channels, info.dtype});
-        level0.read(band, pixels.view());
-        writer.deliver(0, band, pixels.view());
-        writer.flush();
-    }
+    buildSharedChunks(path, store, levels);
     const auto count = static_cast<int>(levels.size());
-    for (int i = 1; i < count; ++i)
-        detail::writeOmeZarrArray(path, i, info, levels[static_cast<std::size_t>(i)],
-                                  store.options);
     detail::syncFileSystem(path);
     if (!destination.empty() && fs::exists(destination, ec) && !detail::isZarrStore(destination))
         fail(destination, "something that is not a zarr store exists there");
