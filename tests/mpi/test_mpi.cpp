@@ -173,12 +173,16 @@ private slots:
         job.start(MPIEXEC, mpirun(2, {"process", "synthetic:12000x12000x2:u16", output, "--op",
                                       "gaussian", "--param", "sigma=4"}));
         QVERIFY(job.waitForStarted());
-        // Once the ranks are writing chunks into their store, kill one of them.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            !QDir(dir.path()).entryList({"out.zarr.mpi-*"}, QDir::Dirs | QDir::Hidden).isEmpty(),
-            60000);
-        const QString store =
-            dir.filePath(QDir(dir.path()).entryList({"out.zarr.mpi-*"}, QDir::Dirs).first());
+        // Once the ranks are writing chunks into their store, kill one of them. The store is
+        // prepared under a name of its own (out.zarr.mpi-<id>.tmp-...) and renamed: wait for
+        // the store itself.
+        const auto unfinishedStores = [&dir] {
+            QStringList found = QDir(dir.path()).entryList({"out.zarr.mpi-*"}, QDir::Dirs);
+            found.removeIf([](const QString& name) { return name.contains(".tmp-"); });
+            return found;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!unfinishedStores().isEmpty(), 60000);
+        const QString store = dir.filePath(unfinishedStores().first());
         QTRY_VERIFY_WITH_TIMEOUT(QDir(store + "/0/0").exists(), 240000);  // slow when loaded
         Outcome ranks = runProgram(
             "pgrep", {"-f", "-P", QString::number(job.processId()), "tileflow-mpi process"});
