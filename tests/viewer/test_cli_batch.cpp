@@ -1,6 +1,6 @@
 // tileflow process --batch: the list, the sharing of slides by size, and the binary run on a
 // list where one slide is broken and one missing (they fail alone; the others are written
-// exactly as single runs write them).
+// exactly as single runs write them), and a rerun that keeps the outputs already there.
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -132,6 +132,53 @@ private slots:
             const QString name = QFileInfo(input).baseName() + ".npy";
             QVERIFY2(contents(out + "/" + name) == contents(single), qPrintable(name));
         }
+    }
+
+    // A batch run again with --skip-existing keeps each output there (even one unlike what it
+    // would write) and writes only the missing ones; without it, every output is written again.
+    void aRerunWithSkipExistingWritesOnlyWhatIsMissing() {
+        QTemporaryDir dir;
+        const QString a = dir.filePath("a.npy"), b = dir.filePath("b.npy");
+        QCOMPARE(runTileflow({"process", "synthetic:300x200x1:u16:3", a, "-q"}).exitCode, 0);
+        QCOMPARE(runTileflow({"process", "synthetic:200x300x1:u16:4", b, "-q"}).exitCode, 0);
+        writeFile(dir.filePath("list.txt"), "a.npy\nb.npy\n");
+        const QString out = dir.filePath("out");
+        const QStringList batch{
+            "process",      "--batch", dir.filePath("list.txt"), out, "--op", "sobel",
+            "--out-suffix", ".npy",    "--skip-existing",        "-q"};
+        QCOMPARE(runTileflow(batch).exitCode, 0);
+        const QByteArray bWritten = contents(out + "/b.npy");
+        QVERIFY(!bWritten.isEmpty());
+        writeFile(out + "/a.npy", "stale");
+        QVERIFY(QFile::remove(out + "/b.npy"));
+
+        const Outcome rerun = runTileflow(batch);
+        QVERIFY2(rerun.exitCode == 0, qPrintable(rerun.err + rerun.out));
+        QVERIFY2(rerun.out.contains("kept       " + a + " -> " + out + "/a.npy (there already)"),
+                 qPrintable(rerun.out));
+        QVERIFY2(rerun.out.contains("written    " + b + " -> " + out + "/b.npy"),
+                 qPrintable(rerun.out));
+        QVERIFY2(rerun.out.contains("batch: 1 of 2 written, 1 kept, 0 failed\n"),
+                 qPrintable(rerun.out));
+        QCOMPARE(contents(out + "/a.npy"), QByteArray("stale"));
+        QCOMPARE(contents(out + "/b.npy"), bWritten);
+
+        QStringList again = batch;
+        again.removeAll("--skip-existing");
+        QCOMPARE(runTileflow(again).exitCode, 0);
+        QVERIFY(contents(out + "/a.npy") != QByteArray("stale"));
+
+        // Ranks share only what is left to do: a kept slide costs nothing.
+        cli::ProcessArguments parsed;
+        parsed.skipExisting = true;
+        const std::vector<cli::BatchItem> items{
+            {a.toStdString(), (out + "/a.npy").toStdString(), 10},
+            {b.toStdString(), dir.filePath("none.npy").toStdString(), 20}};
+        QCOMPARE(cli::batchCosts(parsed, items), (std::vector<std::uintmax_t>{0, 20}));
+        parsed.skipExisting = false;
+        QCOMPARE(cli::batchCosts(parsed, items), (std::vector<std::uintmax_t>{10, 20}));
+
+        QCOMPARE(runTileflow({"process", a, dir.filePath("c.npy"), "--skip-existing"}).exitCode, 2);
     }
 
     // A mistake that every slide would make fails the run once, before any slide.

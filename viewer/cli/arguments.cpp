@@ -217,6 +217,8 @@ ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
             parsed.batch = cursor.value(arg);
         } else if (arg == "--out-suffix") {
             parsed.outputSuffix = cursor.value(arg);
+        } else if (arg == "--skip-existing") {
+            parsed.skipExisting = true;
         } else if (arg == "--quiet" || arg == "-q") {
             parsed.quiet = true;
         } else if (!parseEngineOption(arg, cursor, parsed.engine, parsed.parameters)) {
@@ -245,6 +247,8 @@ ProcessArguments parseProcessArguments(const std::vector<std::string>& args) {
     }
     if (std::find(args.begin(), args.end(), "--out-suffix") != args.end())
         throw InvalidArgument("--out-suffix names the outputs of a --batch list");
+    if (parsed.skipExisting)
+        throw InvalidArgument("--skip-existing keeps the outputs of a --batch list");
     if (positional.size() != 2) {
         throw InvalidArgument("process expects an input and an output, got " +
                               std::to_string(positional.size()) + " file arguments");

@@ -32,6 +32,7 @@ struct ProcessArguments {
     std::optional<Shard> shard;          // write only this share of an OME-Zarr output's chunks
     std::optional<std::string> batch;    // a list of inputs (see batch.hpp), one output each
     std::string outputSuffix = ".zarr";  // --batch: what each output's name ends in
+    bool skipExisting = false;           // --batch: keep outputs there already (a rerun)
     bool quiet = false;
 };
 

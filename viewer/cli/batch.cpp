@@ -137,6 +137,9 @@ BatchOutcome processBatchItem(const ProcessArguments& base, const BatchItem& ite
                               const std::stop_token& stop) {
     if (stop.stop_requested())
         return {BatchOutcome::Status::Cancelled, {}, 0};
+    std::error_code ec;
+    if (base.skipExisting && fs::exists(item.output, ec))
+        return {BatchOutcome::Status::Kept, {}, 0};
     const auto start = std::chrono::steady_clock::now();
     const auto since = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -163,7 +166,7 @@ BatchOutcome processBatchItem(const ProcessArguments& base, const BatchItem& ite
 int printBatchSummary(const std::vector<BatchItem>& items,
                       const std::vector<BatchOutcome>& outcomes, const std::vector<int>& workers,
                       const std::string& program, std::ostream& out, std::ostream& err) {
-    int written = 0, failed = 0;
+    int written = 0, failed = 0, kept = 0;
     const bool distributed = *std::max_element(workers.begin(), workers.end()) > 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const BatchOutcome& o = outcomes[i];
@@ -185,14 +188,23 @@ int printBatchSummary(const std::vector<BatchItem>& items,
             case BatchOutcome::Status::Cancelled:
                 out << "cancelled  " << items[i].input << '\n';
                 break;
+            case BatchOutcome::Status::Kept:
+                ++kept;
+                out << "kept       " << items[i].input << " -> " << items[i].output
+                    << " (there already)\n";
+                break;
         }
     }
     const auto total = static_cast<int>(items.size());
-    out << "batch: " << written << " of " << total << " written, " << failed << " failed";
-    if (written + failed < total)
-        out << ", " << total - written - failed << " cancelled";
+    const int cancelled = total - written - failed - kept;
+    out << "batch: " << written << " of " << total << " written, ";
+    if (kept > 0)
+        out << kept << " kept, ";
+    out << failed << " failed";
+    if (cancelled > 0)
+        out << ", " << cancelled << " cancelled";
     out << '\n';
-    if (written + failed < total) {
+    if (cancelled > 0) {
         err << program
             << ": the batch was interrupted; the slides listed as cancelled have no "
                "output\n";
@@ -214,6 +226,17 @@ void prepareBatch(const ProcessArguments& parsed) {
     if (!fs::is_directory(parsed.output))
         throw IoError("cannot write into '" + parsed.output +
                       "': " + (ec ? ec.message() : "it is not a folder"));
+}
+
+std::vector<std::uintmax_t> batchCosts(const ProcessArguments& parsed,
+                                       const std::vector<BatchItem>& items) {
+    std::vector<std::uintmax_t> costs;
+    costs.reserve(items.size());
+    for (const BatchItem& item : items) {
+        std::error_code ec;
+        costs.push_back(parsed.skipExisting && fs::exists(item.output, ec) ? 0 : item.bytes);
+    }
+    return costs;
 }
 
 int runBatchProcess(const ProcessArguments& parsed, std::ostream& out, std::ostream& err) {

@@ -4,7 +4,9 @@
 // LIST is a text file with one input per line (blank lines and lines starting with '#' are
 // skipped; a relative path is taken from LIST's folder, so that every node of a cluster reads
 // the same files). Each input is written to OUTDIR/<its name without extension><suffix>
-// (paths made absolute).
+// (paths made absolute). With --skip-existing, an input whose output exists is kept as it is:
+// outputs only ever appear complete (written aside, renamed into place), so a batch cut off
+// by a job's time limit is finished by running it again.
 // Slides are shared among workers by size, largest first, each to the worker with the fewest
 // bytes so far: the long slides start early and the shares end close together.
 #pragma once
@@ -31,25 +33,30 @@ struct BatchItem {
 std::vector<BatchItem> readBatchList(const std::string& list, const std::string& folder,
                                      const std::string& suffix);
 
+// What each item costs to process, to share them: its bytes, or 0 when its output is kept.
+std::vector<std::uintmax_t> batchCosts(const ProcessArguments& parsed,
+                                       const std::vector<BatchItem>& items);
+
 // The worker (0..workers-1) of each item: largest first to the least loaded, ties to the
 // earlier item and the lower worker. The same on every process given the same sizes.
 std::vector<int> assignLargestFirst(const std::vector<std::uintmax_t>& bytes, int workers);
 
 struct BatchOutcome {
-    enum class Status { Written, Failed, Cancelled };
+    enum class Status { Written, Failed, Cancelled, Kept };
     Status status = Status::Cancelled;
     std::string message;  // why it failed; empty otherwise
     double seconds = 0;
 };
 
-// Processes `item` with the options of `base` (its input and output replaced). Never throws
-// for a failure of the slide: it is the outcome.
+// Processes `item` with the options of `base` (its input and output replaced), or keeps its
+// output with --skip-existing. Never throws for a failure of the slide: it is the outcome.
 BatchOutcome processBatchItem(const ProcessArguments& base, const BatchItem& item,
                               const std::stop_token& stop);
 
 // One line per item, in list order, then a count on `out`; a line on `err`, after
-// `program`, when not every item was written. Returns the exit status: 0 when every item
-// was written, 130 when the run was cancelled, 1 otherwise. `workers`: each item's, for its line.
+// `program`, when not every item was written or kept. Returns the exit status: 0 when every
+// item was written or kept, 130 when the run was cancelled, 1 otherwise. `workers`: each item's,
+// for its line.
 int printBatchSummary(const std::vector<BatchItem>& items,
                       const std::vector<BatchOutcome>& outcomes, const std::vector<int>& workers,
                       const std::string& program, std::ostream& out, std::ostream& err);

@@ -102,11 +102,8 @@ int runDistributedBatch(const cli::ProcessArguments& parsed, const World& world,
         }))
         return code;
     const std::vector<cli::BatchItem> items = cli::decodeItems(world.broadcast(plan));
-    std::vector<std::uintmax_t> bytes;
-    bytes.reserve(items.size());
-    for (const cli::BatchItem& item : items)
-        bytes.push_back(item.bytes);
-    const std::vector<int> workers = cli::assignLargestFirst(bytes, world.size());
+    const std::vector<int> workers =
+        cli::assignLargestFirst(cli::batchCosts(parsed, items), world.size());
 
     std::vector<cli::BatchOutcome> outcomes(items.size());
     {

@@ -16,7 +16,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: mpirun -n N tileflow-mpi process IN OUT.zarr [the options of tileflow process]\n"
-    "       mpirun -n N tileflow-mpi process --batch LIST OUTDIR [--out-suffix S] [options]\n"
+    "       mpirun -n N tileflow-mpi process --batch LIST OUTDIR [--out-suffix S]\n"
+    "           [--skip-existing] [options]\n"
     "\n"
     "Each of the N ranks processes its share of the chunks of OUT (an OME-Zarr store) and of\n"
     "its pyramid, with OpenMP threads inside; rank 0 then completes the pyramid where shares\n"
@@ -26,7 +27,8 @@ constexpr const char* kUsage =
     "\n"
     "With --batch, the slides of LIST (one path per line) are shared among the ranks by size,\n"
     "largest first; each is written to OUTDIR/<name><suffix> (default .zarr). Rank 0 prints\n"
-    "one line per slide and the count; a slide that fails fails only itself (exit status 1).\n";
+    "one line per slide and the count; a slide that fails fails only itself (exit status 1).\n"
+    "--skip-existing keeps the outputs already there and shares only the rest.\n";
 
 }  // namespace
 
