@@ -3,6 +3,11 @@
 // finalizeOmeZarr write byte for byte the store one OmeZarrSink writes, the shards building the
 // pyramid over their own chunks and finalize the rest. Also what a pending store refuses:
 // finishing with shards missing, reading it, mixing settings.
+#include <sys/stat.h>
+#include <utime.h>
+
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 #include <algorithm>
 #include <cstring>
@@ -277,7 +282,14 @@ private slots:
         QCOMPARE(chunkFiles("0").size(), 16);
         QCOMPARE(chunkFiles("1"), QStringList{"1/0/0/0"});
         QVERIFY(chunkFiles("2").empty());
+        // Finalize leaves the shard's chunk alone: its time stamp, set far back, stays.
+        const std::string shardsChunk = path + "/1/0/0/0";
+        const utimbuf longAgo{1000, 1000};
+        QCOMPARE(::utime(shardsChunk.c_str(), &longAgo), 0);
         QVERIFY(finalizeOmeZarr(path));
+        struct stat after {};
+        QCOMPARE(::stat(shardsChunk.c_str(), &after), 0);
+        QCOMPARE(after.st_mtime, time_t(1000));
         QCOMPARE(chunkFiles("1"), (QStringList{"1/0/0/0", "1/0/0/1", "1/0/1/0", "1/0/1/1"}));
         QCOMPARE(chunkFiles("2"), QStringList{"2/0/0/0"});
 
@@ -286,6 +298,40 @@ private slots:
         flow.run(source, sink);
         QCOMPARE(filesBelow(QString::fromStdString(path + "/2")),
                  filesBelow(dir.filePath("single.zarr/2")));
+    }
+
+    // A store whose shards were written by a version that left the whole pyramid to finalize
+    // (no "layout" in its record) is refused: finishing it would read reduced levels never
+    // written.
+    void aStoreBegunByAnotherLayoutIsRefused() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("out.zarr").toStdString();
+        const Image input = randomImage(DType::U8, 1, 100, 100, 3);
+        const MemorySource source(input.view());
+        const TileFlow flow(createOperation("copy"));
+        for (const int i : {0, 1}) {
+            OmeZarrShardSink share(path, {.chunk = 32}, {i, 2});
+            runRegions(flow, source, share, shardRegions({100, 100}, 32, {i, 2}));
+        }
+        QFile attributes(QString::fromStdString(path + "/.zattrs"));
+        QVERIFY(attributes.open(QIODevice::ReadOnly));
+        QJsonObject root = QJsonDocument::fromJson(attributes.readAll()).object();
+        attributes.close();
+        QJsonObject tileflow = root["tileflow"].toObject();
+        QJsonObject pending = tileflow["pending"].toObject();
+        QVERIFY(pending.contains("layout"));
+        pending.remove("layout");
+        tileflow["pending"] = pending;
+        root["tileflow"] = tileflow;
+        QVERIFY(attributes.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        attributes.write(QJsonDocument(root).toJson());
+        attributes.close();
+        try {
+            finalizeOmeZarr(path);
+            QFAIL("a store of another layout was finished");
+        } catch (const IoError& e) {
+            QVERIFY2(QString(e.what()).contains("begun by another version of TileFlow"), e.what());
+        }
     }
 
     void anUnfinishedStoreSaysWhatIsMissing() {

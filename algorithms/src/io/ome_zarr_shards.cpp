@@ -22,6 +22,9 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 constexpr const char* kMarkers = ".tileflow-shards";
+// How shards fill the store, recorded in it. 2: they write the reduced-level chunks over their
+// own runs (1, unrecorded: finalize built every reduced level).
+constexpr int kLayout = 2;
 
 std::string markerName(Shard shard) {
     return std::to_string(shard.index) + "-of-" + std::to_string(shard.count);
@@ -76,7 +79,8 @@ Json pendingJson(const std::string& name, const ImageInfo& info, int levels,
             {"channelNames", options.channelNames},
             {"micronsPerPixel",
              options.micronsPerPixel ? Json(*options.micronsPerPixel) : Json(nullptr)},
-            {"shards", shards}};
+            {"shards", shards},
+            {"layout", kLayout}};
 }
 
 // The store's .zattrs, or null when `path` has none.
@@ -146,6 +150,10 @@ PendingStore parsePending(const std::string& path, const Json& pending) {
         p.shards = pending.at("shards").get<int>();
         if (p.shards < 1)
             fail(path, "the pending record names no shards");
+        if (pending.value("layout", 1) != kLayout)
+            fail(path,
+                 "was begun by another version of TileFlow, whose shards build the pyramid "
+                 "differently: remove it and run every shard again");
         return p;
     } catch (const Json::exception& e) {
         fail(path, "malformed pending record (" + detail::jsonProblem(e) + ")");
@@ -227,8 +235,8 @@ void buildSharedChunks(const std::string& path, const PendingStore& store,
                 Image pixels(ImageInfo{source.size(), info.channels, info.dtype});
                 above.read(source, pixels.view());
                 writer.deliver(level - 1, source, pixels.view());
-                writer.flush();
             }
+            writer.flush();  // a row of chunks at a time: encoded on several threads
         }
     }
 }
