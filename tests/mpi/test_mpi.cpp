@@ -127,7 +127,8 @@ private slots:
     }
 
     // Many files: the slides are shared among the ranks (each rank gets one here), each good
-    // one is the store a single run writes, the broken one fails alone, and rank 0 sums up.
+    // one is the store a single run writes, the broken one fails alone, and rank 0 sums up;
+    // a rerun with --skip-existing writes only the missing output.
     void manyFilesShareTheRanksAndABrokenOneFailsAlone() {
         QTemporaryDir dir;
         const QStringList inputs{dir.filePath("big.tif"), dir.filePath("small.tif")};
@@ -163,6 +164,16 @@ private slots:
                      0);
             QVERIFY2(filesBelow(out + "/" + name) == filesBelow(reference), qPrintable(name));
         }
+        // Again with --skip-existing: the store there is kept, the removed one written again.
+        QVERIFY(QDir(out + "/small.zarr").removeRecursively());
+        const Outcome rerun = runMpi(2, {"process", "--batch", list.fileName(), out, "--op",
+                                         "gaussian", "--out-tile", "128", "--skip-existing"});
+        QCOMPARE(rerun.exitCode, 1);
+        QVERIFY2(rerun.out.contains("batch: 1 of 3 written, 1 kept, 1 failed"),
+                 qPrintable(rerun.out));
+        QVERIFY2(rerun.out.contains("kept       " + inputs[0]), qPrintable(rerun.out));
+        QVERIFY2(rerun.out.contains("written    " + inputs[1]), qPrintable(rerun.out));
+        QCOMPARE(othersIn(out, {}), (QStringList{"big.zarr", "small.zarr"}));
     }
 
     void aKilledRankLeavesNoCompleteOutput() {

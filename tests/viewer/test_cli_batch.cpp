@@ -169,14 +169,12 @@ private slots:
         QVERIFY(contents(out + "/a.npy") != QByteArray("stale"));
 
         // Ranks share only what is left to do: a kept slide costs nothing.
-        cli::ProcessArguments parsed;
-        parsed.skipExisting = true;
-        const std::vector<cli::BatchItem> items{
+        std::vector<cli::BatchItem> items{
             {a.toStdString(), (out + "/a.npy").toStdString(), 10},
             {b.toStdString(), dir.filePath("none.npy").toStdString(), 20}};
-        QCOMPARE(cli::batchCosts(parsed, items), (std::vector<std::uintmax_t>{0, 20}));
-        parsed.skipExisting = false;
-        QCOMPARE(cli::batchCosts(parsed, items), (std::vector<std::uintmax_t>{10, 20}));
+        cli::discountKeptOutputs(items);
+        QCOMPARE(items[0].bytes, std::uintmax_t(0));
+        QCOMPARE(items[1].bytes, std::uintmax_t(20));
 
         QCOMPARE(runTileflow({"process", a, dir.filePath("c.npy"), "--skip-existing"}).exitCode, 2);
     }

@@ -135,11 +135,16 @@ std::vector<int> assignLargestFirst(const std::vector<std::uintmax_t>& bytes, in
 
 BatchOutcome processBatchItem(const ProcessArguments& base, const BatchItem& item,
                               const std::stop_token& stop) {
+    if (base.skipExisting) {
+        std::error_code ec;
+        if (fs::exists(item.output, ec))
+            return {BatchOutcome::Status::Kept, {}, 0};
+        if (ec)  // not known to be absent: writing could replace finished work
+            return {BatchOutcome::Status::Failed,
+                    "cannot tell whether '" + item.output + "' exists: " + ec.message(), 0};
+    }
     if (stop.stop_requested())
         return {BatchOutcome::Status::Cancelled, {}, 0};
-    std::error_code ec;
-    if (base.skipExisting && fs::exists(item.output, ec))
-        return {BatchOutcome::Status::Kept, {}, 0};
     const auto start = std::chrono::steady_clock::now();
     const auto since = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -228,15 +233,12 @@ void prepareBatch(const ProcessArguments& parsed) {
                       "': " + (ec ? ec.message() : "it is not a folder"));
 }
 
-std::vector<std::uintmax_t> batchCosts(const ProcessArguments& parsed,
-                                       const std::vector<BatchItem>& items) {
-    std::vector<std::uintmax_t> costs;
-    costs.reserve(items.size());
-    for (const BatchItem& item : items) {
+void discountKeptOutputs(std::vector<BatchItem>& items) {
+    for (BatchItem& item : items) {
         std::error_code ec;
-        costs.push_back(parsed.skipExisting && fs::exists(item.output, ec) ? 0 : item.bytes);
+        if (fs::exists(item.output, ec))
+            item.bytes = 0;
     }
-    return costs;
 }
 
 int runBatchProcess(const ProcessArguments& parsed, std::ostream& out, std::ostream& err) {

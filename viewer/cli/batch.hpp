@@ -24,7 +24,9 @@ namespace tileflow::cli {
 struct BatchItem {
     std::string input;
     std::string output;
-    std::uintmax_t bytes = 0;  // on disk (a folder's files summed); 0 when it cannot be read
+    // What processing it costs, to share items: its size on disk (a folder's files summed);
+    // 0 when it cannot be read or its output is kept (see discountKeptOutputs).
+    std::uintmax_t bytes = 0;
 };
 
 // The items of `list` in its order, outputs in `folder`. Throws IoError when the list cannot
@@ -33,9 +35,10 @@ struct BatchItem {
 std::vector<BatchItem> readBatchList(const std::string& list, const std::string& folder,
                                      const std::string& suffix);
 
-// What each item costs to process, to share them: its bytes, or 0 when its output is kept.
-std::vector<std::uintmax_t> batchCosts(const ProcessArguments& parsed,
-                                       const std::vector<BatchItem>& items);
+// For --skip-existing: each item whose output exists costs 0, so that workers share only what
+// is left. One process decides it before the list is shared: every worker must assign from the
+// same costs, and the nodes of a cluster may see a shared folder change at different times.
+void discountKeptOutputs(std::vector<BatchItem>& items);
 
 // The worker (0..workers-1) of each item: largest first to the least loaded, ties to the
 // earlier item and the lower worker. The same on every process given the same sizes.

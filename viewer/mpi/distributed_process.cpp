@@ -96,14 +96,20 @@ int runDistributedBatch(const cli::ProcessArguments& parsed, const World& world,
     if (const int code = together(world, err, [&] {
             if (!world.root())
                 return;
-            plan = cli::encodeItems(
-                cli::readBatchList(*parsed.batch, parsed.output, parsed.outputSuffix));
+            std::vector<cli::BatchItem> listed =
+                cli::readBatchList(*parsed.batch, parsed.output, parsed.outputSuffix);
+            if (parsed.skipExisting)
+                cli::discountKeptOutputs(listed);
+            plan = cli::encodeItems(listed);
             cli::prepareBatch(parsed);
         }))
         return code;
     const std::vector<cli::BatchItem> items = cli::decodeItems(world.broadcast(plan));
-    const std::vector<int> workers =
-        cli::assignLargestFirst(cli::batchCosts(parsed, items), world.size());
+    std::vector<std::uintmax_t> costs;
+    costs.reserve(items.size());
+    for (const cli::BatchItem& item : items)
+        costs.push_back(item.bytes);
+    const std::vector<int> workers = cli::assignLargestFirst(costs, world.size());
 
     std::vector<cli::BatchOutcome> outcomes(items.size());
     {
