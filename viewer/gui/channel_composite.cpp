@@ -5,8 +5,6 @@
 #include <cmath>
 #include <vector>
 
-#include "gui/sample_types.hpp"
-
 namespace tileflow::gui {
 
 namespace {
@@ -86,7 +84,7 @@ QImage compositeChannels(ConstImageView pixels, const ChannelDisplays& displays)
         const ChannelDisplay& display = shown.at(static_cast<std::size_t>(c));
         if (!display.visible)
             continue;
-        withSampleType(pixels.dtype(), [&](auto sample) {
+        visitDType(pixels.dtype(), [&](auto sample) {
             addChannel<decltype(sample)>(pixels, c, display.range, display.colour.rgb(), rgb);
         });
     }

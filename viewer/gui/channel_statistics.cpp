@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "gui/sample_types.hpp"
-
 namespace tileflow::gui {
 
 namespace {
@@ -58,7 +56,7 @@ std::vector<plugin::DisplayRange> percentileRanges(ConstImageView pixels, double
                                                    double highFraction) {
     std::vector<plugin::DisplayRange> ranges;
     for (int c = 0; c < pixels.channels(); ++c) {
-        const std::vector<double> values = withSampleType(pixels.dtype(), [&](auto sample) {
+        const std::vector<double> values = visitDType(pixels.dtype(), [&](auto sample) {
             return channelValues<decltype(sample)>(pixels, c);
         });
         if (values.empty()) {

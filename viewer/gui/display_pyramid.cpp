@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "gui/sample_types.hpp"
-
 namespace tileflow::gui {
 
 namespace {
@@ -52,8 +50,8 @@ void readReduced(const Source& source, const DisplayLevel& level, Size base, con
     if (f <= kMaxAveragedFactor) {
         Image block(ImageInfo{baseRegion.size(), out.channels(), out.dtype()});
         source.readLevel(level.sourceLevel, baseRegion, block);
-        withSampleType(out.dtype(),
-                       [&](auto sample) { averageBlocks<decltype(sample)>(block.view(), f, out); });
+        visitDType(out.dtype(),
+                   [&](auto sample) { averageBlocks<decltype(sample)>(block.view(), f, out); });
         return;
     }
     Image pixel(ImageInfo{{1, 1}, out.channels(), out.dtype()});

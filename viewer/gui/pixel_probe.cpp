@@ -3,7 +3,6 @@
 #include <QStringList>
 #include <exception>
 
-#include "gui/sample_types.hpp"
 #include "tileflow/thread_priority.hpp"
 
 namespace tileflow::gui {
@@ -11,7 +10,7 @@ namespace tileflow::gui {
 QString pixelValuesText(ConstImageView pixel) {
     QStringList values;
     for (int c = 0; c < pixel.channels(); ++c) {
-        withSampleType(pixel.dtype(), [&](auto sample) {
+        visitDType(pixel.dtype(), [&](auto sample) {
             using T = decltype(sample);
             const T value = pixel.row<T>(c, 0)[0];
             if constexpr (std::is_floating_point_v<T>)
