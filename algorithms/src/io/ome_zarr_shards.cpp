@@ -316,6 +316,12 @@ void OmeZarrShardSink::begin(const ImageInfo& info) {
         fail(path_, "cannot remove '" + marker + "': " + detail::errnoText(errno));
     state->writer = std::make_unique<detail::OmeZarrChunkWriter>(
         path_, info, chunk, detail::omeZarrCodec(options_.compression), levels, 0);
+    // A reduced chunk over another shard's chunks too never completes here: not started, it
+    // holds no memory (finalize builds it).
+    state->writer->buildOnly([size = info.size, chunk, shards = shard_.count](
+                                 int level, std::int64_t cx, std::int64_t cy) {
+        return builtByOneShard(size, chunk, shards, level, cx, cy);
+    });
     state_ = std::move(state);
 }
 

@@ -379,6 +379,8 @@ void OmeZarrChunkWriter::complete(int level, std::int64_t cx, std::int64_t cy, c
         jobs_.push_back({level, cx, cy, data});
     if (level + 1 >= static_cast<int>(levels_.size()))
         return;
+    if (wanted_ && !wanted_(level + 1, cx / 2, cy / 2))
+        return;
     const Size halfSize = halvedSize(bounds.size());
     const Rect half{bounds.x / 2, bounds.y / 2, halfSize.width, halfSize.height};
     Image small(ImageInfo{halfSize, info_.channels, info_.dtype});

@@ -8,11 +8,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "tileflow/zarr.hpp"
@@ -70,6 +72,10 @@ public:
     void flush();
     // Chunks of `level` not yet complete.
     std::int64_t incompleteChunks(int level) const;
+    // Builds only the reduced-level chunks (level >= 1, chunk column and row) for which
+    // `wanted` is true: others are never started, and hold no memory. All by default.
+    using ChunkFilter = std::function<bool(int level, std::int64_t cx, std::int64_t cy)>;
+    void buildOnly(ChunkFilter wanted) { wanted_ = std::move(wanted); }
 
 private:
     struct Pending {
@@ -97,6 +103,7 @@ private:
     std::int64_t chunk_;
     ZarrCodec codec_;
     int firstWrittenLevel_;
+    ChunkFilter wanted_;
     std::vector<Level> levels_;
     std::vector<Job> jobs_;
     std::unordered_set<std::string> dirs_;
