@@ -242,10 +242,15 @@ private slots:
                 TileFlow({.tile = {64, 64}, .chunk = {256, 256}}).configure(op).run(source, sink);
             peaks.push_back(report.stats.enginePeakBytes);
         }
-        QCOMPARE(peaks[0], peaks[1]);
+        // Whether the read-ahead chunk is held at the peak depends on timing, so each peak lies
+        // between one input chunk plus the output chunk and two plus the output: bounds in
+        // which the image size does not appear.
         const std::int64_t input = std::int64_t{272} * 272 * 2 * 2;
         const std::int64_t output = std::int64_t{256} * 256 * 2 * 4;
-        QVERIFY2(peaks[0] <= 2 * input + output, qPrintable(QString::number(peaks[0])));
+        for (const std::int64_t peak : peaks) {
+            QVERIFY2(peak >= input + output && peak <= 2 * input + output,
+                     qPrintable(QString::number(peak)));
+        }
     }
 
     void blendIsContinuousAcrossSeams() {
