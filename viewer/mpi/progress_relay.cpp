@@ -19,27 +19,6 @@ int percent(double fraction) {
 
 }  // namespace
 
-void ShareProgress::setRegions(const std::vector<Rect>& regions) {
-    for (const Rect& region : regions)
-        areas_.push_back(static_cast<double>(region.width) * static_cast<double>(region.height));
-    total_ = std::accumulate(areas_.begin(), areas_.end(), 0.0);
-}
-
-void ShareProgress::onStart(const RunStats&) {
-    if (current_ >= 0)
-        finished_ += areas_[static_cast<std::size_t>(current_)];
-    ++current_;
-}
-
-void ShareProgress::onChunkEnd(const Rect&, const RunStats& stats) {
-    const auto region = static_cast<std::size_t>(current_);
-    if (current_ < 0 || region >= areas_.size() || stats.pixelsTotal <= 0 || total_ <= 0)
-        return;  // a statistics pass, or runs this share did not announce
-    const double inRegion =
-        static_cast<double>(stats.pixelsDone) / static_cast<double>(stats.pixelsTotal);
-    fraction_ = std::min(1.0, (finished_ + inRegion * areas_[region]) / total_);
-}
-
 ProgressRelay::ProgressRelay(const World& world, const ShareProgress& progress, std::string label,
                              std::ostream& err, std::chrono::milliseconds interval)
     : world_(world), progress_(progress), label_(std::move(label)), err_(err), interval_(interval) {

@@ -10,41 +10,16 @@
 // whether its run succeeded or failed.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "mpi_world.hpp"
-#include "tileflow/engine.hpp"
+#include "share_progress.hpp"
 
 namespace tileflow::mpi {
-
-// The fraction of a share done, over the runs of its regions: runRegions makes one run per
-// region, in the order given, after statistics passes over the whole image (not counted).
-// A region weighs its area; within its run, the fraction of the run's pixels done. The
-// engine calls the callbacks one at a time, from its worker threads; fraction() may be
-// called from any thread.
-class ShareProgress final : public Callbacks {
-public:
-    // The regions the runs will be over, in order.
-    void setRegions(const std::vector<Rect>& regions);
-    // The share is done (also when it has no region).
-    void finish() { fraction_ = 1.0; }
-    void onStart(const RunStats& stats) override;
-    void onChunkEnd(const Rect& chunk, const RunStats& stats) override;
-    double fraction() const { return fraction_.load(); }
-
-private:
-    std::vector<double> areas_;
-    double total_ = 0;
-    double finished_ = 0;  // the areas of the regions before the current one
-    int current_ = -1;     // the region being run; -1 before the first run starts
-    std::atomic<double> fraction_{0.0};
-};
 
 class ProgressRelay {
 public:
