@@ -75,6 +75,17 @@ bool sameInside(ConstImageView a, ConstImageView b, const Rect& r) {
     return true;
 }
 
+// Copies `input` into the store at `path` as shards `which` of `count`, in chunks of `chunk`.
+void copyShards(const std::string& path, ConstImageView input, std::int64_t chunk,
+                const std::vector<int>& which, int count) {
+    const MemorySource source(input);
+    const TileFlow flow(createOperation("copy"));
+    for (const int i : which) {
+        OmeZarrShardSink share(path, {.chunk = chunk}, {i, count});
+        runRegions(flow, source, share, shardRegions(input.size(), chunk, {i, count}));
+    }
+}
+
 }  // namespace
 
 class TestOmeZarrShards : public QObject {
@@ -265,13 +276,7 @@ private slots:
         QTemporaryDir dir;
         const std::string path = dir.filePath("out.zarr").toStdString();
         const Image input = randomImage(DType::U16, 1, 128, 128, 9);
-        const MemorySource source(input.view());
-        const TileFlow flow(createOperation("copy"));
-        const OmeZarrOptions options{.chunk = 32};
-        for (int i = 0; i < 3; ++i) {
-            OmeZarrShardSink share(path, options, {i, 3});
-            runRegions(flow, source, share, shardRegions({128, 128}, 32, {i, 3}));
-        }
+        copyShards(path, input.view(), 32, {0, 1, 2}, 3);
         const auto chunkFiles = [&path](const QString& level) {
             QStringList names = filesBelow(QString::fromStdString(path)).keys();
             names.removeIf([&](const QString& name) {
@@ -294,8 +299,9 @@ private slots:
         QCOMPARE(chunkFiles("2"), QStringList{"2/0/0/0"});
 
         // What finalize built from the shards' level 1 is what one process builds.
-        OmeZarrSink sink(dir.filePath("single.zarr").toStdString(), options);
-        flow.run(source, sink);
+        const MemorySource source(input.view());
+        OmeZarrSink sink(dir.filePath("single.zarr").toStdString(), {.chunk = 32});
+        TileFlow(createOperation("copy")).run(source, sink);
         QCOMPARE(filesBelow(QString::fromStdString(path + "/2")),
                  filesBelow(dir.filePath("single.zarr/2")));
     }
@@ -306,13 +312,7 @@ private slots:
     void aStoreBegunByAnotherLayoutIsRefused() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("out.zarr").toStdString();
-        const Image input = randomImage(DType::U8, 1, 100, 100, 3);
-        const MemorySource source(input.view());
-        const TileFlow flow(createOperation("copy"));
-        for (const int i : {0, 1}) {
-            OmeZarrShardSink share(path, {.chunk = 32}, {i, 2});
-            runRegions(flow, source, share, shardRegions({100, 100}, 32, {i, 2}));
-        }
+        copyShards(path, randomImage(DType::U8, 1, 100, 100, 3).view(), 32, {0, 1}, 2);
         QFile attributes(QString::fromStdString(path + "/.zattrs"));
         QVERIFY(attributes.open(QIODevice::ReadOnly));
         QJsonObject root = QJsonDocument::fromJson(attributes.readAll()).object();
@@ -338,13 +338,8 @@ private slots:
         QTemporaryDir dir;
         const std::string path = dir.filePath("out.zarr").toStdString();
         const Image input = randomImage(DType::U8, 1, 100, 100, 3);
-        const MemorySource source(input.view());
-        const TileFlow flow(createOperation("copy"));
         const OmeZarrOptions options{.chunk = 32};
-        for (const int i : {0, 2}) {
-            OmeZarrShardSink share(path, options, {i, 4});
-            runRegions(flow, source, share, shardRegions({100, 100}, 32, {i, 4}));
-        }
+        copyShards(path, input.view(), 32, {0, 2}, 4);
         QCOMPARE(missingShards(path), (std::vector<int>{1, 3}));
         try {
             finalizeOmeZarr(path);
