@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libtiff-tools libdeflate-dev
   libopencv-imgproc-dev
   python3-numpy python3-scipy python3-tifffile python3-zarr python3-numcodecs python3-openslide
+  python3-dev pybind11-dev python3-pytest
   clang-format clang-tidy-14 cppcheck doxygen
   libopenmpi-dev openmpi-bin
   dpkg-dev file

@@ -2,6 +2,10 @@
 //
 // Defined as hypot(sobel(x, axis=1), sobel(x, axis=0)) with scipy.ndimage's "mirror"
 // boundary: the derivative [-1, 0, 1] along one axis, smoothed by [1, 2, 1] along the other.
+// The arithmetic is scipy's, so that the result equals
+// sqrt(gx * gx + gy * gy) of float32 scipy.ndimage.sobel outputs bit for bit: derivatives in
+// f32, their smoothing summed in double as 2 * centre + (after + before) and rounded once to f32
+// (scipy filters lines in double), then the magnitude in f32 as numpy computes it.
 #include <immintrin.h>
 
 #include <cmath>
@@ -16,13 +20,19 @@ namespace tileflow::kernels {
 
 namespace {
 
+// The [1, 2, 1] smoothing of three derivatives, as scipy sums it.
+inline float smooth(float before, float centre, float after) {
+    return static_cast<float>(2.0 * static_cast<double>(centre) +
+                              (static_cast<double>(after) + static_cast<double>(before)));
+}
+
 // One output pixel from the input rows above (t), at (m) and below (b), with l and r the
 // columns left and right of x. Every path below computes exactly this, in this order, so a
 // pixel gets the same bits whichever path (and so whichever tile) computes it.
 inline float sobelPixel(const float* t, const float* m, const float* b, std::int64_t l,
                         std::int64_t x, std::int64_t r) {
-    const float gx = (t[r] - t[l]) + 2.0f * (m[r] - m[l]) + (b[r] - b[l]);
-    const float gy = (b[l] - t[l]) + 2.0f * (b[x] - t[x]) + (b[r] - t[r]);
+    const float gx = smooth(t[r] - t[l], m[r] - m[l], b[r] - b[l]);
+    const float gy = smooth(b[l] - t[l], b[x] - t[x], b[r] - t[r]);
     return std::sqrt(gx * gx + gy * gy);
 }
 
@@ -32,11 +42,27 @@ void sobelRowScalar(const float* t, const float* m, const float* b, float* out, 
         out[i] = sobelPixel(t, m, b, i - 1, i, i + 1);
 }
 
+// smooth() on four lanes.
+__attribute__((target("avx2"))) __m128 smooth4(__m128 before, __m128 centre, __m128 after) {
+    const __m256d sum =
+        _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), _mm256_cvtps_pd(centre)),
+                      _mm256_add_pd(_mm256_cvtps_pd(after), _mm256_cvtps_pd(before)));
+    return _mm256_cvtpd_ps(sum);
+}
+
+// smooth() on eight lanes.
+__attribute__((target("avx2"))) __m256 smooth8(__m256 before, __m256 centre, __m256 after) {
+    const __m128 low = smooth4(_mm256_castps256_ps128(before), _mm256_castps256_ps128(centre),
+                               _mm256_castps256_ps128(after));
+    const __m128 high = smooth4(_mm256_extractf128_ps(before, 1), _mm256_extractf128_ps(centre, 1),
+                                _mm256_extractf128_ps(after, 1));
+    return _mm256_set_m128(high, low);
+}
+
 // The same with AVX2, prefetching `ahead` (the input row needed two rows from now).
 __attribute__((target("avx2"))) void sobelRowAvx2(const float* t, const float* m, const float* b,
                                                   const float* ahead, float* out, std::int64_t n) {
     std::int64_t i = 0;
-    const __m256 two = _mm256_set1_ps(2.0f);
     for (; i + 8 <= n; i += 8) {
         _mm_prefetch(reinterpret_cast<const char*>(ahead + i), _MM_HINT_T0);
         const __m256 tl = _mm256_loadu_ps(t + i - 1), tc = _mm256_loadu_ps(t + i);
@@ -44,12 +70,10 @@ __attribute__((target("avx2"))) void sobelRowAvx2(const float* t, const float* m
         const __m256 ml = _mm256_loadu_ps(m + i - 1), mr = _mm256_loadu_ps(m + i + 1);
         const __m256 bl = _mm256_loadu_ps(b + i - 1), bc = _mm256_loadu_ps(b + i);
         const __m256 br = _mm256_loadu_ps(b + i + 1);
-        const __m256 gx = _mm256_add_ps(
-            _mm256_add_ps(_mm256_sub_ps(tr, tl), _mm256_mul_ps(two, _mm256_sub_ps(mr, ml))),
-            _mm256_sub_ps(br, bl));
-        const __m256 gy = _mm256_add_ps(
-            _mm256_add_ps(_mm256_sub_ps(bl, tl), _mm256_mul_ps(two, _mm256_sub_ps(bc, tc))),
-            _mm256_sub_ps(br, tr));
+        const __m256 gx =
+            smooth8(_mm256_sub_ps(tr, tl), _mm256_sub_ps(mr, ml), _mm256_sub_ps(br, bl));
+        const __m256 gy =
+            smooth8(_mm256_sub_ps(bl, tl), _mm256_sub_ps(bc, tc), _mm256_sub_ps(br, tr));
         const __m256 magnitude =
             _mm256_sqrt_ps(_mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy)));
         _mm256_storeu_ps(out + i, magnitude);
