@@ -12,12 +12,12 @@ namespace tileflow::python {
 
 namespace {
 
-template <typename From, typename To>
-void convertRow(const std::byte* src, py::ssize_t stride, To* dst, std::int64_t n) {
+template <typename From>
+void convertRow(const std::byte* src, py::ssize_t stride, float* dst, std::int64_t n) {
     for (std::int64_t x = 0; x < n; ++x) {
         From value;
         std::memcpy(&value, src + x * stride, sizeof(From));
-        dst[x] = static_cast<To>(value);
+        dst[x] = static_cast<float>(value);
     }
 }
 
@@ -82,6 +82,8 @@ ArraySource::ArraySource(const py::array& array)
         dtype = *native;
     else if (kind_ == 'b')
         dtype = DType::U8;
+    else
+        converts_ = true;
     visitNumpy(kind_, itemsize_, [](auto) {});  // refuses what cannot be read
     info_ = {{array.shape(n - 1), array.shape(n - 2)}, static_cast<int>(channels), dtype};
 }
@@ -99,16 +101,25 @@ void ArraySource::read(const Rect& region, ImageView out) const {
             rest /= leading_[a];
         }
         const std::byte* plane = data_ + offset + region.y * rowStride_ + region.x * colStride_;
-        for (std::int64_t y = 0; y < region.height; ++y) {
-            const std::byte* src = plane + y * rowStride_;
-            visitDType(info_.dtype, [&](auto sample) {
-                using To = decltype(sample);
-                To* dst = out.row<To>(c, y);
-                visitNumpy(kind_, itemsize_, [&](auto from) {
-                    convertRow<decltype(from)>(src, colStride_, dst, region.width);
-                });
-            });
-        }
+        for (std::int64_t y = 0; y < region.height; ++y)
+            readRow(plane + y * rowStride_, out.row<std::byte>(c, y), region.width);
+    }
+}
+
+void ArraySource::readRow(const std::byte* src, std::byte* dst, std::int64_t n) const {
+    if (kind_ == 'b') {
+        for (std::int64_t x = 0; x < n; ++x)
+            dst[x] = src[x * colStride_] != std::byte{0} ? std::byte{1} : std::byte{0};
+    } else if (converts_) {
+        visitNumpy(kind_, itemsize_, [&](auto from) {
+            convertRow<decltype(from)>(src, colStride_, reinterpret_cast<float*>(dst), n);
+        });
+    } else if (colStride_ == static_cast<py::ssize_t>(itemsize_)) {
+        std::memcpy(dst, src, static_cast<std::size_t>(n) * itemsize_);
+    } else {
+        for (std::int64_t x = 0; x < n; ++x)
+            std::memcpy(dst + x * static_cast<std::int64_t>(itemsize_), src + x * colStride_,
+                        itemsize_);
     }
 }
 

@@ -18,7 +18,11 @@ public:
     void read(const Rect& region, ImageView out) const override;
 
 private:
+    // One row of `n` samples from `src` (the array's column stride apart) into `dst`.
+    void readRow(const std::byte* src, std::byte* dst, std::int64_t n) const;
+
     const std::byte* data_;
+    bool converts_ = false;  // to f32, for dtypes the engine has no kernels for
     char kind_;
     std::size_t itemsize_;
     std::vector<pybind11::ssize_t> leading_, leadingStrides_;

@@ -82,9 +82,10 @@ struct HeldObject {
     HeldObject(const HeldObject&) = delete;
     HeldObject& operator=(const HeldObject&) = delete;
     ~HeldObject() {
-        if (object) {
-            const py::gil_scoped_acquire gil;
-            object = py::object();
+        if (PyObject* held = object.release().ptr()) {
+            const PyGILState_STATE state = PyGILState_Ensure();
+            Py_DECREF(held);
+            PyGILState_Release(state);
         }
     }
 };
@@ -122,8 +123,9 @@ public:
         idents_.assign(static_cast<std::size_t>(workers), 0);
         inCall_.assign(static_cast<std::size_t>(workers), false);
         runInterruptibly(
-            [&](std::stop_token stop) {
+            [&](const std::stop_token& stop) {
                 std::vector<std::thread> pool;
+                pool.reserve(static_cast<std::size_t>(workers));
                 for (int w = 0; w < workers; ++w)
                     pool.emplace_back([this, w, stop] { work(static_cast<std::size_t>(w), stop); });
                 for (std::thread& t : pool)
@@ -228,7 +230,7 @@ private:
                                  std::string(py::str(py::type::of(result).attr("__name__"))) +
                                  ", expected a numpy array");
         }
-        const auto r = py::reinterpret_borrow<py::array>(result);
+        auto r = py::reinterpret_borrow<py::array>(result);
         const py::ssize_t n = r.ndim();
         if (n < 2 || r.shape(n - 2) != t.hy1 - t.hy0 || r.shape(n - 1) != t.hx1 - t.hx0) {
             throw py::value_error(tileName(t) + ": the tile function returned shape " +
@@ -294,7 +296,7 @@ private:
 
     // A given output of another dtype: numpy casts, as np.copyto(casting="same_kind") does.
     void copyCasting(const py::array& r, const py::array& out, const TileRects& t) const {
-        const py::object ellipsis = py::reinterpret_borrow<py::object>(Py_Ellipsis);
+        const auto ellipsis = py::reinterpret_borrow<py::object>(Py_Ellipsis);
         const py::tuple core = py::make_tuple(ellipsis, py::slice(t.cy0 - t.hy0, t.cy1 - t.hy0, 1),
                                               py::slice(t.cx0 - t.hx0, t.cx1 - t.hx0, 1));
         const py::tuple target =

@@ -149,6 +149,8 @@ OutputSettings outputSettings(const std::optional<std::string>& compression, std
 PYBIND11_MODULE(_native, m) {
     m.doc() = "The TileFlow engine for the tileflow package (internal).";
 
+    // pybind11 declares translators as taking the exception_ptr by value.
+    // NOLINTNEXTLINE(performance-unnecessary-value-param)
     py::register_exception_translator([](std::exception_ptr p) {
         try {
             if (p)
@@ -217,7 +219,7 @@ PYBIND11_MODULE(_native, m) {
     });
 
     py::class_<SinkWriter>(m, "SinkWriter")
-        .def(py::init([](const std::string& path, std::optional<std::string> compression,
+        .def(py::init([](const std::string& path, const std::optional<std::string>& compression,
                          std::int64_t tileSize, std::optional<double> micronsPerPixel,
                          std::vector<std::string> channelNames) {
             return std::make_unique<SinkWriter>(
@@ -234,9 +236,10 @@ PYBIND11_MODULE(_native, m) {
     m.def("run_operation",
           [](const std::shared_ptr<Operation>& op, std::int64_t tileHeight, std::int64_t tileWidth,
              std::int64_t overlap, int threads, const py::object& input, py::object out,
-             std::optional<std::string> outputPath, std::optional<std::string> compression,
-             std::int64_t tileSize, std::optional<double> micronsPerPixel,
-             std::vector<std::string> channelNames, const py::object& listener) {
+             const std::optional<std::string>& outputPath,
+             const std::optional<std::string>& compression, std::int64_t tileSize,
+             std::optional<double> micronsPerPixel, std::vector<std::string> channelNames,
+             const py::object& listener) {
               EngineOptions options;
               options.tile = {tileWidth, tileHeight};
               options.overlap = overlap;

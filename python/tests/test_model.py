@@ -294,3 +294,15 @@ def test_out_array_is_filled_and_returned():
     out = np.empty_like(image)
     assert TileFlow((128, 128)).configure(lambda t: t + 1).run(image, out=out) is out
     assert np.array_equal(out, image + 1)
+
+
+def test_builtin_operations_take_any_numeric_array():
+    image = np.random.default_rng(8).random((600, 700))
+    result = TileFlow((256, 256), (8, 8)).configure("sobel").run(image)
+    assert result.dtype == np.float32
+    assert np.array_equal(result, scipy_sobel(image.astype(np.float32)))
+    strided = image.astype(np.float32)[:, ::2]
+    assert np.array_equal(TileFlow((128, 128), (8, 8)).configure("sobel").run(strided),
+                          scipy_sobel(strided))
+    with pytest.raises(TypeError, match="out must be a f32 array"):
+        TileFlow((128, 128), (8, 8)).configure("sobel").run(image, out=np.empty((600, 700)))

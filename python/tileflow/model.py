@@ -365,7 +365,7 @@ class TileFlow:
         result, self.measurements = run_operation_on(
             self._operation, image, out=out, output=output, compression=compression,
             tile=self.tile_size, overlap=self._engine_overlap(), threads=self.threads,
-            events=events)
+            events=listener)
         return result
 
     def _specs(self, shape_hw) -> list[TileSpec]:
