@@ -411,7 +411,7 @@ def test_memory_tracker_reports_rss(native, capsys, detailed):
         "baseline_memory_bytes": 100,
         "peak_memory_bytes": 300,
         "current_memory_bytes": 250,
-        "memory_per_tile_bytes": [300, 200] if detailed else [],
+        "memory_per_tile_bytes": [300, 200],
         "peak_delta_bytes": 200,
         "average_per_tile_bytes": 250,
         "peak_rss_bytes": 400,

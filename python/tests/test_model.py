@@ -220,6 +220,7 @@ def test_a_failing_tile_is_named_with_its_exception_as_cause():
     with pytest.raises(tileflow.TileError, match=r"\(1, 2\)") as caught:
         TileFlow((64, 64)).configure(function).run(np.zeros((256, 256)))
     assert isinstance(caught.value.__cause__, TypeError)
+    assert isinstance(caught.value, TypeError)  # `except TypeError` written for the original
     assert caught.value.tile.position.position == (1, 2)
 
 
@@ -236,6 +237,8 @@ def test_argument_errors_are_the_originals():
         TileFlow((64, 64)).run(np.zeros((128, 128)))
     with pytest.raises(TypeError, match="function must be callable"):
         TileFlow((64, 64)).configure(42)
+    with pytest.raises(TypeError, match="must be callable or the id of a built-in operation"):
+        TileFlow((64, 64)).configure("not_callable")
     with pytest.raises(ValueError, match="Tile height 256 cannot exceed image height 100"):
         TileFlow((256, 256)).configure(lambda t: t).run(np.zeros((100, 300)))
     with pytest.raises(ValueError, match="at least 2D"):
@@ -286,7 +289,7 @@ def test_return_tiles_and_reconstruct():
     tiles = TileFlow((128, 128), (8, 8)).configure(lambda t: t * 3).run(image, return_tiles=True)
     assert len(tiles) == 2 * 4
     assert tiles[0].image_data[0].shape == tiles[0].tile_spec.geometry.halo.shape
-    assert np.array_equal(tileflow.reconstruction.reconstruct(tiles), image * 3)
+    assert np.array_equal(tileflow.reconstruction.reconstruct(tiles)[0], image * 3)
 
 
 def test_out_array_is_filled_and_returned():

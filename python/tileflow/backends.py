@@ -47,7 +47,7 @@ class NumpyStreamable(Streamable):
 
     def __init__(self, array: np.ndarray) -> None:
         if not isinstance(array, np.ndarray):
-            raise TypeError(f"NumpyStreamable needs a numpy array, got {type(array).__name__}")
+            raise TypeError(f"Expected np.ndarray, got {type(array)}")
         if array.ndim < 2:
             raise ValueError(f"Array must be at least 2D, got shape {array.shape}")
         self.array = array
@@ -88,6 +88,14 @@ class ZarrStreamable(Streamable):
 
     def __getitem__(self, key):
         return np.asarray(self.array[key])
+
+    def __setitem__(self, key, value):
+        self.array[key] = value
+
+    def create_output(self, shape, dtype=None) -> "ZarrStreamable":
+        """An in-memory zarr array of ``shape`` (the original's API; runs do not use it)."""
+        import zarr
+        return ZarrStreamable(zarr.zeros(shape, dtype=dtype or self.dtype))
 
 
 def _spatial_slice(key, extent: int) -> tuple[int, int]:

@@ -35,8 +35,8 @@ Differences from the original, and why:
   switching on ``tracemalloc`` (which saw only the Python heap, slowed every
   allocation and stayed on after a successful run), and also reports the
   process's lifetime RSS peak and the engine's buffer high-water mark. It
-  keeps the per-tile list only with ``detailed=True`` and no longer prints a
-  line per tile; its figures stay available after a failed run.
+  no longer prints a line per tile; its figures stay available after a failed
+  run.
 * ``CodeCarbonTracker`` warns when ``codecarbon`` is missing instead of
   silently measuring nothing, and reports the real processing time.
 """
@@ -377,8 +377,7 @@ class MemoryTracker(TileFlowCallback):
     Parameters
     ----------
     detailed : bool
-        Also keep the RSS after every tile (``memory_per_tile_bytes``) and
-        print the baseline at the start.
+        Print the baseline at the start.
     """
 
     def __init__(self, detailed: bool = False):
@@ -437,8 +436,7 @@ class MemoryTracker(TileFlowCallback):
             return
         self._tile_count += 1
         self._tile_sum += rss
-        if self.detailed:
-            self._per_tile.append(rss)
+        self._per_tile.append(rss)
 
     def on_processing_end(self, stats: ProcessingStats) -> None:
         """Take the final reading and print the summary."""
@@ -473,8 +471,7 @@ class MemoryTracker(TileFlowCallback):
 
         Keys (bytes): ``baseline_memory_bytes`` (RSS at start),
         ``peak_memory_bytes`` (highest RSS read), ``current_memory_bytes``
-        (last RSS read), ``memory_per_tile_bytes`` (RSS after each tile, only
-        with ``detailed=True``, else ``[]``), ``peak_delta_bytes`` (peak minus
+        (last RSS read), ``memory_per_tile_bytes`` (RSS after each tile), ``peak_delta_bytes`` (peak minus
         baseline), ``average_per_tile_bytes`` (mean RSS after a tile, 0
         without tiles), ``peak_rss_bytes`` (the process's lifetime RSS
         high-water mark), ``engine_peak_bytes`` (peak bytes of the engine's

@@ -12,7 +12,16 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 __all__ = ["BBox", "BoundaryEdges", "TileGeometry", "TilePosition", "TileSpec",
-           "ProcessedTile", "new_image"]
+           "ProcessedTile", "new_image", "new_image2d", "Image2D", "ImageData"]
+
+# The original's names for the arrays tiles hold.
+Image2D = np.ndarray
+ImageData = np.ndarray
+
+
+def new_image2d(shape: tuple[int, int], dtype=np.float32) -> np.ndarray:
+    """A zero-filled 2-D image of ``shape`` = ``(H, W)``."""
+    return np.zeros(shape, dtype=dtype)
 
 
 def new_image(shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:

@@ -58,11 +58,32 @@ _BAND_BYTES = 64 << 20
 
 
 class TileError(RuntimeError):
-    """A tile function failed; ``tile`` is the TileSpec, ``__cause__`` the function's error."""
+    """A tile function failed; ``tile`` is the TileSpec, ``__cause__`` the function's error.
+
+    The error raised is also an instance of the function's exception class where Python
+    allows it (ValueError, TypeError, KeyError... but not OSError), so that ``except
+    ValueError`` written for the original still catches a ValueError raised in a tile.
+    """
 
     def __init__(self, message: str, tile: TileSpec) -> None:
         super().__init__(message)
         self.tile = tile
+
+
+_tile_error_classes: dict[type, type] = {}
+
+
+def _tile_error(cause: BaseException, message: str, tile: TileSpec) -> TileError:
+    """A TileError that is also of ``cause``'s class when the two classes can be combined."""
+    kind = type(cause)
+    if kind not in _tile_error_classes:
+        try:
+            combined = type(f"TileError[{kind.__name__}]", (TileError, kind), {})
+            combined(message, tile)
+        except TypeError:
+            combined = TileError
+        _tile_error_classes[kind] = combined
+    return _tile_error_classes[kind](message, tile)
 
 
 def _arity(function: Callable) -> int:
@@ -247,12 +268,26 @@ class TileFlow:
     def _configured(self) -> bool:
         return self._function is not None or self._operation is not None
 
+    @property
+    def _processor(self):
+        """What runs on every tile (the original's attribute name)."""
+        return self._function or self._operation
+
+    @property
+    def _chunk_processor(self):
+        """The chunk function (the original's attribute name)."""
+        return self._chunk_function
+
     def configure(self, function, chunk_function=None, **parameters) -> "TileFlow":
         """Sets what runs on every tile: a callable ``f(tile, tile_spec)`` or ``f(tile)``, a
         built-in operation's id with its ``parameters``, or a ``tileflow.operation(...)``.
         ``chunk_function(chunk_result, chunk_spec)`` sees each chunk's result in chunk mode.
         Returns self."""
         if isinstance(function, str):
+            known = [o["id"] for o in _native.operation_infos()]
+            if function not in known:
+                raise TypeError(f"function must be callable or the id of a built-in operation "
+                                f"({', '.join(known)}), got {function!r}")
             function = Operation(function, **parameters)
         elif parameters:
             raise TypeError("parameters are for built-in operations given by id")
@@ -268,12 +303,26 @@ class TileFlow:
         return self
 
     def summary(self) -> None:
-        """Prints the configuration."""
-        what = self._operation or getattr(self._function, "__name__", self._function)
-        print(f"TileFlow '{self.name}'\n  tile_size: {self.tile_size}\n"
-              f"  overlap: {self.overlap}\n  chunk_size: {self.chunk_size}\n"
-              f"  chunk_overlap: {self.chunk_overlap}\n  threads: {self.threads}\n"
-              f"  function: {what}")
+        """Prints the configuration, in the original's format."""
+        print(f"TileFlow Processor: {self.name}")
+        print("=" * 50)
+        print(f"Tile size:      {self.tile_size}")
+        print(f"Tile overlap:   {self.overlap}")
+        if self.chunk_size:
+            print(f"Chunk size:     {self.chunk_size}")
+            print(f"Chunk overlap:  {self.chunk_overlap}")
+            print("Mode:           Hierarchical (chunks → tiles)")
+        else:
+            print("Mode:           Direct tiling")
+        print(f"Threads:        {self.threads}")
+        print(f"Configured:     {self._configured}")
+        if self._configured:
+            what = self._operation or getattr(self._function, "__name__", "Custom function")
+            print(f"Function:       {what}")
+        if self._chunk_function is not None:
+            name = getattr(self._chunk_function, "__name__", "Custom chunk function")
+            print(f"Chunk function: {name}")
+        print("=" * 50)
 
     def run(self, data, callbacks=None, return_tiles: bool = False, *, out=None, output=None,
             compression: Optional[str] = None):
@@ -324,9 +373,9 @@ class TileFlow:
                 callback.on_processing_error(error, stats)
             if getattr(error, "_tileflow_tile", None) is not None:
                 spec = events.specs[error._tileflow_tile]
-                raise TileError(f"the tile function failed on tile {spec.position.position} "
-                                f"(core {tuple(spec.geometry.core)}): "
-                                f"{type(error).__name__}: {error}", spec) from error
+                raise _tile_error(error, f"the tile function failed on tile "
+                                  f"{spec.position.position} (core {tuple(spec.geometry.core)}): "
+                                  f"{type(error).__name__}: {error}", spec) from error
             raise
         events.start()
         stats.end_time = time.time()

@@ -15,8 +15,8 @@ from .core import ProcessedTile
 __all__ = ["reconstruct"]
 
 
-def reconstruct(tiles: list[ProcessedTile]):
-    """The image the tiles cover: one array, or a list of arrays when the tiles hold several.
+def reconstruct(tiles: list[ProcessedTile]) -> list[np.ndarray]:
+    """The images the tiles cover, one per array a tile holds (as the original, a list).
 
     The output size is the last tile's core end (it must be the bottom-right tile); structure
     and dtype come from the first tile, and every tile must match them (unlike the original,
@@ -26,9 +26,12 @@ def reconstruct(tiles: list[ProcessedTile]):
         raise ValueError("reconstruct() needs at least one tile")
     last = tiles[-1]
     edges = last.tile_spec.position.edges
-    if not (edges.right and edges.bottom):
-        raise ValueError("the last tile must be the bottom-right tile of the grid "
-                         "(edges.right and edges.bottom)")
+    if not edges.right:
+        raise ValueError("Last tile must have a right edge to determine full image size.")
+    if not edges.bottom:
+        raise ValueError("Last tile must have a bottom edge to determine full image size.")
+    if not last.image_data or not tiles[0].image_data:
+        raise ValueError("Last tile must have valid image data to determine output structure.")
     height, width = last.tile_spec.geometry.core.y1, last.tile_spec.geometry.core.x1
     first = [np.asarray(a) for a in tiles[0].image_data]
     outputs = [np.zeros(a.shape[:-2] + (height, width), dtype=a.dtype) for a in first]
@@ -43,4 +46,4 @@ def reconstruct(tiles: list[ProcessedTile]):
                 raise TypeError(f"tile {tile.tile_spec.position.position} holds {core.dtype}, "
                                 f"the first tile {output.dtype}")
             output[..., rows, cols] = core
-    return outputs[0] if len(outputs) == 1 else outputs
+    return outputs
