@@ -2,12 +2,15 @@
 //
 // Defined as hypot(sobel(x, axis=1), sobel(x, axis=0)) with scipy.ndimage's "mirror"
 // boundary: the derivative [-1, 0, 1] along one axis, smoothed by [1, 2, 1] along the other.
-// The arithmetic is scipy's, so that the result equals
-// sqrt(gx * gx + gy * gy) of float32 scipy.ndimage.sobel outputs bit for bit: derivatives in
-// f32, their smoothing summed in double as 2 * centre + (after + before) and rounded once to f32
-// (scipy filters lines in double), then the magnitude in f32 as numpy computes it.
-#include <immintrin.h>
-
+// The arithmetic is scipy's, so that the result equals sqrt(gx * gx + gy * gy) of float32
+// scipy.ndimage.sobel outputs bit for bit: derivatives in f32, their smoothing summed in double
+// as 2 * centre + (after + before) and rounded once to f32 (scipy filters lines in double),
+// then the magnitude in f32 as numpy computes it.
+//
+// Each input row's horizontal derivative is computed once, widened to double, and kept while
+// the three output rows that smooth it are made; every loop is elementwise, so the AVX2 and
+// the plain builds of it give the same bits.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -20,82 +23,121 @@ namespace tileflow::kernels {
 
 namespace {
 
-// The [1, 2, 1] smoothing of three derivatives, as scipy sums it.
-inline float smooth(float before, float centre, float after) {
-    return static_cast<float>(2.0 * static_cast<double>(centre) +
-                              (static_cast<double>(after) + static_cast<double>(before)));
-}
-
-// One output pixel from the input rows above (t), at (m) and below (b), with l and r the
-// columns left and right of x. Every path below computes exactly this, in this order, so a
-// pixel gets the same bits whichever path (and so whichever tile) computes it.
-inline float sobelPixel(const float* t, const float* m, const float* b, std::int64_t l,
-                        std::int64_t x, std::int64_t r) {
-    const float gx = smooth(t[r] - t[l], m[r] - m[l], b[r] - b[l]);
-    const float gy = smooth(b[l] - t[l], b[x] - t[x], b[r] - t[r]);
-    return std::sqrt(gx * gx + gy * gy);
-}
-
-// One output row; reads t, m and b at [-1, n].
-void sobelRowScalar(const float* t, const float* m, const float* b, float* out, std::int64_t n) {
+// dx[i] = row[i + 1] - row[i - 1], widened: the horizontal derivative of columns [0, n).
+[[gnu::always_inline]] inline void horizontalDerivative(const float* row, double* dx,
+                                                        std::int64_t n) {
     for (std::int64_t i = 0; i < n; ++i)
-        out[i] = sobelPixel(t, m, b, i - 1, i, i + 1);
+        dx[i] = static_cast<double>(row[i + 1] - row[i - 1]);
 }
 
-// smooth() on four lanes.
-__attribute__((target("avx2"))) __m128 smooth4(__m128 before, __m128 centre, __m128 after) {
-    const __m256d sum =
-        _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), _mm256_cvtps_pd(centre)),
-                      _mm256_add_pd(_mm256_cvtps_pd(after), _mm256_cvtps_pd(before)));
-    return _mm256_cvtpd_ps(sum);
+// dy[i] = b[i] - t[i], widened: the vertical derivative of columns [0, n).
+[[gnu::always_inline]] inline void verticalDerivative(const float* t, const float* b, double* dy,
+                                                      std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i)
+        dy[i] = static_cast<double>(b[i] - t[i]);
 }
 
-// smooth() on eight lanes.
-__attribute__((target("avx2"))) __m256 smooth8(__m256 before, __m256 centre, __m256 after) {
-    const __m128 low = smooth4(_mm256_castps256_ps128(before), _mm256_castps256_ps128(centre),
-                               _mm256_castps256_ps128(after));
-    const __m128 high = smooth4(_mm256_extractf128_ps(before, 1), _mm256_extractf128_ps(centre, 1),
-                                _mm256_extractf128_ps(after, 1));
-    return _mm256_set_m128(high, low);
-}
-
-// The same with AVX2, prefetching `ahead` (the input row needed two rows from now).
-__attribute__((target("avx2"))) void sobelRowAvx2(const float* t, const float* m, const float* b,
-                                                  const float* ahead, float* out, std::int64_t n) {
-    std::int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        _mm_prefetch(reinterpret_cast<const char*>(ahead + i), _MM_HINT_T0);
-        const __m256 tl = _mm256_loadu_ps(t + i - 1), tc = _mm256_loadu_ps(t + i);
-        const __m256 tr = _mm256_loadu_ps(t + i + 1);
-        const __m256 ml = _mm256_loadu_ps(m + i - 1), mr = _mm256_loadu_ps(m + i + 1);
-        const __m256 bl = _mm256_loadu_ps(b + i - 1), bc = _mm256_loadu_ps(b + i);
-        const __m256 br = _mm256_loadu_ps(b + i + 1);
-        const __m256 gx =
-            smooth8(_mm256_sub_ps(tr, tl), _mm256_sub_ps(mr, ml), _mm256_sub_ps(br, bl));
-        const __m256 gy =
-            smooth8(_mm256_sub_ps(bl, tl), _mm256_sub_ps(bc, tc), _mm256_sub_ps(br, tr));
-        const __m256 magnitude =
-            _mm256_sqrt_ps(_mm256_add_ps(_mm256_mul_ps(gx, gx), _mm256_mul_ps(gy, gy)));
-        _mm256_storeu_ps(out + i, magnitude);
-    }
-    for (; i < n; ++i)
-        out[i] = sobelPixel(t, m, b, i - 1, i, i + 1);
-}
-
-void sobelRow(const float* t, const float* m, const float* b, const float* ahead, float* out,
-              std::int64_t n) {
-    static const bool avx2 = __builtin_cpu_supports("avx2") != 0;
-    if (avx2) {
-        sobelRowAvx2(t, m, b, ahead, out, n);
-    } else {
-        sobelRowScalar(t, m, b, out, n);
+// The magnitude of columns [0, n): dxt, dxm and dxb are the horizontal derivatives of the rows
+// above, at and below, dy the vertical derivative from the column before the first on.
+[[gnu::always_inline]] inline void magnitude(const double* dxt, const double* dxm,
+                                             const double* dxb, const double* dy, float* out,
+                                             std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i) {
+        const auto gx = static_cast<float>(2.0 * dxm[i] + (dxb[i] + dxt[i]));
+        const auto gy = static_cast<float>(2.0 * dy[i + 1] + (dy[i + 2] + dy[i]));
+        out[i] = std::sqrt(gx * gx + gy * gy);
     }
 }
 
-// One column x of a row of width w, mirroring at the row ends.
-float sobelAt(const float* t, const float* m, const float* b, std::int64_t x, std::int64_t w) {
-    return sobelPixel(t, m, b, mirrorIndex(x - 1, w), x, mirrorIndex(x + 1, w));
+__attribute__((target("avx2"))) void horizontalAvx2(const float* row, double* dx, std::int64_t n) {
+    horizontalDerivative(row, dx, n);
 }
+__attribute__((target("avx2"))) void verticalAvx2(const float* t, const float* b, double* dy,
+                                                  std::int64_t n) {
+    verticalDerivative(t, b, dy, n);
+}
+__attribute__((target("avx2"))) void magnitudeAvx2(const double* dxt, const double* dxm,
+                                                   const double* dxb, const double* dy, float* out,
+                                                   std::int64_t n) {
+    magnitude(dxt, dxm, dxb, dy, out, n);
+}
+
+// The row loops for this processor: AVX2 where it has it.
+struct RowLoops {
+    void (*horizontal)(const float*, double*, std::int64_t);
+    void (*vertical)(const float*, const float*, double*, std::int64_t);
+    void (*magnitude)(const double*, const double*, const double*, const double*, float*,
+                      std::int64_t);
+};
+
+const RowLoops& rowLoops() {
+    static const RowLoops loops =
+        __builtin_cpu_supports("avx2") != 0
+            ? RowLoops{horizontalAvx2, verticalAvx2, magnitudeAvx2}
+            : RowLoops{horizontalDerivative, verticalDerivative, magnitude};
+    return loops;
+}
+
+// Columns [x0, x0 + n) of one input row of width w, mirrored at the row's ends.
+void horizontalRow(const float* row, std::int64_t w, std::int64_t x0, std::int64_t n, double* dx) {
+    const std::int64_t inner0 = std::max<std::int64_t>(x0, 1);
+    const std::int64_t inner1 = std::min<std::int64_t>(x0 + n, w - 1);
+    for (std::int64_t x = x0; x < x0 + n; ++x) {
+        if (x >= inner0 && x < inner1) {
+            rowLoops().horizontal(row + x, dx + (x - x0), inner1 - x);
+            x = inner1 - 1;
+        } else {
+            dx[x - x0] =
+                static_cast<double>(row[mirrorIndex(x + 1, w)] - row[mirrorIndex(x - 1, w)]);
+        }
+    }
+}
+
+// The vertical derivative of columns [x0 - 1, x0 + n + 1), mirrored at the row's ends.
+void verticalRow(const float* t, const float* b, std::int64_t w, std::int64_t x0, std::int64_t n,
+                 double* dy) {
+    const std::int64_t first = std::max<std::int64_t>(x0 - 1, 0);
+    const std::int64_t last = std::min<std::int64_t>(x0 + n + 1, w);
+    rowLoops().vertical(t + first, b + first, dy + (first - (x0 - 1)), last - first);
+    for (std::int64_t x = x0 - 1; x < first; ++x)
+        dy[x - (x0 - 1)] = static_cast<double>(b[mirrorIndex(x, w)] - t[mirrorIndex(x, w)]);
+    for (std::int64_t x = last; x < x0 + n + 1; ++x)
+        dy[x - (x0 - 1)] = static_cast<double>(b[mirrorIndex(x, w)] - t[mirrorIndex(x, w)]);
+}
+
+// The horizontal derivatives of the (at most three) input rows the current output row needs.
+class DerivativeRows {
+public:
+    DerivativeRows(std::vector<double>& storage, std::int64_t n) : n_(n) {
+        storage.resize(static_cast<std::size_t>(3 * n));
+        base_ = storage.data();
+    }
+
+    // Row `r` of `plane` (width w), columns [x0, x0 + n); `keep` are rows still needed.
+    const double* row(const FloatPlane& plane, std::int64_t r, std::int64_t w, std::int64_t x0,
+                      std::array<std::int64_t, 3> keep) {
+        std::size_t slot = 0;
+        while (slot < 3 && rows_[slot] != r)
+            ++slot;
+        if (slot == 3) {
+            slot = 0;
+            while (rows_[slot] == keep[0] || rows_[slot] == keep[1] || rows_[slot] == keep[2])
+                ++slot;
+            rows_[slot] = r;
+            horizontalRow(plane.row(r), w, x0, n_, slotData(slot));
+        }
+        return slotData(slot);
+    }
+
+private:
+    double* slotData(std::size_t slot) const {
+        return base_ + static_cast<std::int64_t>(slot) * n_;
+    }
+
+    std::int64_t n_;
+    double* base_ = nullptr;
+    std::array<std::int64_t, 3> rows_{-1, -1, -1};  // the input row each slot holds
+};
 
 class Sobel final : public Operation {
 public:
@@ -108,29 +150,22 @@ public:
     void process(ConstImageView in, const Rect& inRect, ImageView out, const Rect& outRect,
                  const StatisticsList&) const override {
         thread_local std::vector<float> scratch;
+        thread_local std::vector<double> rows, vertical;
         const std::int64_t w = inRect.width, h = inRect.height;
-        const std::int64_t x0 = outRect.x - inRect.x, x1 = x0 + outRect.width;
-        // Columns whose neighbours lie inside the input run through the vectorised row.
-        const std::int64_t inner0 = std::max<std::int64_t>(x0, 1);
-        const std::int64_t inner1 = std::min<std::int64_t>(x1, w - 1);
+        const std::int64_t x0 = outRect.x - inRect.x, n = outRect.width;
+        vertical.resize(static_cast<std::size_t>(n + 2));
         for (int c = 0; c < in.channels(); ++c) {
             const FloatPlane plane(in, c, scratch);
+            DerivativeRows derivatives(rows, n);
             for (std::int64_t y = 0; y < outRect.height; ++y) {
-                const std::int64_t yy = outRect.y - inRect.y + y;
-                const float* t = plane.row(mirrorIndex(yy - 1, h));
-                const float* m = plane.row(yy);
-                const float* b = plane.row(mirrorIndex(yy + 1, h));
-                float* o = out.row<float>(c, y) - x0;
-                for (std::int64_t x = x0; x < std::min(inner0, x1); ++x)
-                    o[x] = sobelAt(t, m, b, x, w);
-                // Tile rows are too short for the hardware prefetcher to ramp up on: fetch
-                // the input row needed two rows from now while this one is computed.
-                const float* ahead = plane.row(mirrorIndex(yy + 3, h));
-                if (inner1 > inner0)
-                    sobelRow(t + inner0, m + inner0, b + inner0, ahead + inner0, o + inner0,
-                             inner1 - inner0);
-                for (std::int64_t x = std::max(inner1, inner0); x < x1; ++x)
-                    o[x] = sobelAt(t, m, b, x, w);
+                const std::int64_t m = outRect.y - inRect.y + y;
+                const std::int64_t t = mirrorIndex(m - 1, h), b = mirrorIndex(m + 1, h);
+                const std::array<std::int64_t, 3> needed{t, m, b};
+                const double* dxt = derivatives.row(plane, t, w, x0, needed);
+                const double* dxm = derivatives.row(plane, m, w, x0, needed);
+                const double* dxb = derivatives.row(plane, b, w, x0, needed);
+                verticalRow(plane.row(t), plane.row(b), w, x0, n, vertical.data());
+                rowLoops().magnitude(dxt, dxm, dxb, vertical.data(), out.row<float>(c, y), n);
             }
         }
     }
