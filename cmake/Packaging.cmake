@@ -40,11 +40,18 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_DESCRIPTION
     "TileFlow processes gigapixel images (whole-slide scans, multichannel fluorescence stacks, \
 multispectral rasters) tile by tile with overlap and reconstructs the result without seams. \
-This package holds the C++ libraries and headers, the processing plugins, and the tileflow \
-viewer and batch command.")
+This package holds the C++ libraries and headers, the processing plugins, the tileflow \
+viewer and batch command, and the tileflow Python package.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "TileFlow developers")
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The tileflow Python module is built for one interpreter version and needs numpy; the viewer
+# and the libraries do not, so they are recommended rather than required.
+if(TARGET tileflow_python)
+  math(EXPR nextMinor "${Python_VERSION_MINOR} + 1")
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+      "python3 (>= ${Python_VERSION_MAJOR}.${Python_VERSION_MINOR}), python3 (<< ${Python_VERSION_MAJOR}.${nextMinor}), python3-numpy")
+endif()
 include(CPack)

@@ -120,6 +120,29 @@ private slots:
         QVERIFY2(plugins.out.contains(QStringLiteral("sobel")), qPrintable(plugins.out));
         QVERIFY2(plugins.out.contains(root_), qPrintable(plugins.out));
     }
+
+#ifdef PYTHON_EXE
+    void unpackedPythonPackageImports() {
+        const QString packages = inRoot(QStringLiteral("usr/" PYTHON_INSTALL_DIR));
+        QVERIFY2(QFileInfo::exists(packages + "/tileflow/__init__.py"), qPrintable(packages));
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("PYTHONPATH"), packages);
+        environment.insert(QStringLiteral("LD_LIBRARY_PATH"),
+                           inRoot(QStringLiteral("usr/" INSTALL_LIBDIR)));
+        // The Sobel of a constant image is zero everywhere.
+        const Outcome python = tileflow::testing::runProgram(
+            QStringLiteral(PYTHON_EXE),
+            {"-c",
+             "import numpy, tileflow\n"
+             "print(tileflow._native.__file__)\n"
+             "flow = tileflow.TileFlow((64, 64), (1, 1)).configure('sobel')\n"
+             "print('sum', flow.run(numpy.ones((128, 128), numpy.float32)).sum())"},
+            environment);
+        QVERIFY2(python.exitCode == 0, qPrintable(python.text()));
+        QVERIFY2(python.out.startsWith(packages), qPrintable(python.out));
+        QVERIFY2(python.out.contains(QStringLiteral("sum 0.0")), qPrintable(python.out));
+    }
+#endif
 };
 
 QTEST_MAIN(TestDebPackage)
