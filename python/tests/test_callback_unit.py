@@ -1,32 +1,17 @@
 """Unit tests of tileflow.callback alone: hand-made stats, fake events, no engine.
 
-MemoryTracker's ``tileflow._native`` is replaced by a fake module; if the
-``tileflow`` package cannot be imported (its compiled module is not built),
-callback.py is loaded through a bare stand-in package.
+MemoryTracker's ``tileflow._native`` is replaced by a fake module.
 """
 
-import importlib
 import sys
 import time
 import tracemalloc
 import types
-from pathlib import Path
 
 import pytest
 
-
-def _import_callback_module():
-    try:
-        return importlib.import_module("tileflow.callback")
-    except ImportError:
-        package = types.ModuleType("tileflow")
-        package.__path__ = [str(Path(__file__).resolve().parents[1] / "tileflow")]
-        sys.modules["tileflow"] = package
-        return importlib.import_module("tileflow.callback")
-
-
-callback = _import_callback_module()
-from tileflow.callback import (  # noqa: E402
+from tileflow import callback
+from tileflow.callback import (
     CodeCarbonTracker,
     CompositeCallback,
     MemoryTracker,

@@ -5,33 +5,13 @@ documented algorithms (per-pixel Perlin noise in float64, a per-pixel float32 So
 ``SobelEdgeDetector.process`` runs the engine and is tested with it elsewhere.
 """
 
-import importlib
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
 
-
-def _load(name):
-    """``tileflow.<name>``, or the module file alone while the package cannot be imported."""
-    try:
-        return importlib.import_module(f"tileflow.{name}")
-    except ImportError:
-        path = Path(__file__).resolve().parents[1] / "tileflow" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"_standalone_tileflow_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-
-examples = _load("examples")
-SobelEdgeDetector = examples.SobelEdgeDetector
-generate_multichannel_image = examples.generate_multichannel_image
-generate_test_image = examples.generate_test_image
-max_filter2d = examples.max_filter2d
-perlin_fbm = examples.perlin_fbm
+from tileflow import examples
+from tileflow.examples import SobelEdgeDetector, generate_multichannel_image, generate_test_image, max_filter2d, perlin_fbm
 
 
 def _random(shape, seed=0, dtype=np.float32):

@@ -1,33 +1,13 @@
 """Unit tests of tileflow.utils: the original's validation messages and our memory estimate.
 
-Needs numpy and pytest only (no compiled engine).
 """
 
-import importlib
-import importlib.util
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-
-def _load(name):
-    """``tileflow.<name>``, or the module file alone while the package cannot be imported."""
-    try:
-        return importlib.import_module(f"tileflow.{name}")
-    except ImportError:
-        path = Path(__file__).resolve().parents[1] / "tileflow" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"_standalone_tileflow_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-
-utils = _load("utils")
-estimate_memory_usage = utils.estimate_memory_usage
-validate_overlap = utils.validate_overlap
-validate_tile_size = utils.validate_tile_size
+from tileflow.utils import estimate_memory_usage, validate_overlap, validate_tile_size
 
 MIB = 2**20
 
