@@ -27,6 +27,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -133,6 +134,15 @@ private:
         const ViewState view{level0Rect, 0};
         host_->setView(view);
         extension_->viewChanged(view);
+    }
+
+    // Whether a job's row in the progress panel reports it cancelled.
+    bool jobSaysCancelled() {
+        const QList<QLabel*> labels = host_->window().findChildren<QLabel*>();
+        return std::any_of(labels.begin(), labels.end(), [](const QLabel* label) {
+            return label->objectName().startsWith(QStringLiteral("figures.")) &&
+                   label->text().startsWith(QStringLiteral("cancelled"));
+        });
     }
 
     template <typename Widget>
@@ -382,9 +392,11 @@ private slots:
         click(button);
         QTRY_VERIFY_WITH_TIMEOUT(host_->tileCalls() > 0, 10000);
         click(QStringLiteral("cancel"));
-        QTest::qWait(1000);  // grace: tiles already on their way may still land
+        // The job says it is cancelled once its tiles have stopped, after every tile it
+        // delivered (its signals arrive in order): from then on, no tile may land.
+        QTRY_VERIFY_WITH_TIMEOUT(jobSaysCancelled(), 60000);
         const int tiles = host_->tileCalls();
-        QTest::qWait(1500);
+        QTest::qWait(500);
         QCOMPARE(host_->tileCalls(), tiles);
         QVERIFY(!host_->covers(kSobelLayer, view));
     }
