@@ -349,6 +349,20 @@ def generate_multichannel_image(
 # --- Sobel ------------------------------------------------------------------------------
 
 
+def _mirror_pad1(x: np.ndarray) -> np.ndarray:
+    """``x`` grown by one mirrored pixel on each side of its last two axes, as
+    ``np.pad(x, 1, mode="reflect")`` on those axes; written with slices because np.pad's
+    Python-level work holds the GIL for longer than the Sobel arithmetic of a small tile."""
+    h, w = x.shape[-2:]
+    padded = np.empty(x.shape[:-2] + (h + 2, w + 2), x.dtype)
+    padded[..., 1:-1, 1:-1] = x
+    padded[..., 0, 1:-1] = x[..., 1 if h > 1 else 0, :]
+    padded[..., -1, 1:-1] = x[..., -2 if h > 1 else 0, :]
+    padded[..., :, 0] = padded[..., :, 2 if w > 1 else 1]
+    padded[..., :, -1] = padded[..., :, -3 if w > 1 else -2]
+    return padded
+
+
 class SobelEdgeDetector:
     """Tiled Sobel gradient magnitude, run by the engine's built-in ``"sobel"`` operation.
 
@@ -384,7 +398,7 @@ class SobelEdgeDetector:
         x = np.asarray(tile, dtype=np.float32)
         if x.ndim < 2:
             raise ValueError(f"a Sobel tile needs at least 2 axes, got {x.ndim}")
-        padded = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(1, 1), (1, 1)], mode="reflect")
+        padded = _mirror_pad1(x)
         top, mid, bottom = padded[..., :-2, :], padded[..., 1:-1, :], padded[..., 2:, :]
 
         def smooth(before, centre, after):
