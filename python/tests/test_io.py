@@ -29,6 +29,17 @@ def test_open_reads_regions_lazily(testdata):
     assert slide[1, 100, 200:300].shape == (100,)
 
 
+def test_open_reads_ome_tiff_and_names_unreadable_files(testdata):
+    path = testdata / "libvips" / "multi-channel-z-series.ome.tif"
+    image = tileflow.open(path)
+    assert image.format == "ome-tiff" and image.shape == (3, 167, 439)
+    # tifffile reads the stack as CZYX; this package reads the first Z plane (issue 22).
+    assert np.array_equal(image[...], tifffile.imread(path)[:, 0])
+    for name in ["openslide-python/unreadable.svs", "openslide-python/unopenable.tiff"]:
+        with pytest.raises(OSError, match=name.split("/")[1]):
+            tileflow.open(testdata / name)[:, :16, :16]
+
+
 def test_a_slide_is_a_run_input_for_functions_and_operations(testdata):
     slide = tileflow.open(testdata / "libvips" / "CMU-1-Small-Region.svs")
     whole = slide[:, :, :]
