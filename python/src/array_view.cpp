@@ -24,6 +24,17 @@ std::optional<DType> engineDType(const py::dtype& dtype) {
     return std::nullopt;
 }
 
+std::vector<py::ssize_t> shapeOf(const py::array& array) {
+    return {array.shape(), array.shape() + array.ndim()};
+}
+
+std::string shapeText(const std::vector<py::ssize_t>& shape) {
+    std::string text = "(";
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + (shape.size() == 1 ? ",)" : ")");
+}
+
 py::dtype numpyDType(DType dtype) {
     return visitDType(dtype, [](auto sample) { return py::dtype::of<decltype(sample)>(); });
 }

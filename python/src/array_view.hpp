@@ -6,6 +6,8 @@
 #include <pybind11/numpy.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "tileflow/image.hpp"
 
@@ -14,6 +16,10 @@ namespace tileflow::python {
 // The engine's dtype for a numpy dtype; nullopt for dtypes the engine has no kernels for
 // (float64, int32, bool...).
 std::optional<DType> engineDType(const pybind11::dtype& dtype);
+// The shape of an array, and as numpy prints it: "(3, 64, 64)", "(5,)".
+std::vector<pybind11::ssize_t> shapeOf(const pybind11::array& array);
+std::string shapeText(const std::vector<pybind11::ssize_t>& shape);
+
 // The numpy dtype of an engine dtype.
 pybind11::dtype numpyDType(DType dtype);
 

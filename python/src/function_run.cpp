@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "array_view.hpp"
 #include "interruptible.hpp"
 
 namespace py = pybind11;
@@ -26,13 +27,6 @@ struct TileRects {
 
 std::string tileName(const TileRects& t) {
     return "tile (row " + std::to_string(t.row) + ", col " + std::to_string(t.col) + ")";
-}
-
-std::string shapeText(const py::array& a) {
-    std::string text = "(";
-    for (py::ssize_t i = 0; i < a.ndim(); ++i)
-        text += (i ? ", " : "") + std::to_string(a.shape(i));
-    return text + (a.ndim() == 1 ? ",)" : ")");
 }
 
 // Where a block of pixels of one array lies: its first sample, the strides of every axis, the
@@ -234,8 +228,9 @@ private:
         const py::ssize_t n = r.ndim();
         if (n < 2 || r.shape(n - 2) != t.hy1 - t.hy0 || r.shape(n - 1) != t.hx1 - t.hx0) {
             throw py::value_error(tileName(t) + ": the tile function returned shape " +
-                                  shapeText(r) + " for a tile of " + std::to_string(t.hy1 - t.hy0) +
-                                  " x " + std::to_string(t.hx1 - t.hx0) +
+                                  shapeText(shapeOf(r)) + " for a tile of " +
+                                  std::to_string(t.hy1 - t.hy0) + " x " +
+                                  std::to_string(t.hx1 - t.hx0) +
                                   " pixels; the last two axes of its output must be the tile's "
                                   "(height, width)");
         }
@@ -246,7 +241,7 @@ private:
     py::array output(const py::array& r) {
         const py::ssize_t n = r.ndim();
         if (out_.is_none()) {
-            std::vector<py::ssize_t> shape(r.shape(), r.shape() + n);
+            std::vector<py::ssize_t> shape = shapeOf(r);
             shape[shape.size() - 2] = outRegion_[2];
             shape[shape.size() - 1] = outRegion_[3];
             out_ = py::array(r.dtype(), shape);
@@ -257,8 +252,8 @@ private:
         for (py::ssize_t a = 0; leadingMatches && a < n - 2; ++a)
             leadingMatches = out.shape(a) == r.shape(a);
         if (!leadingMatches) {
-            throw py::value_error("the tile function returned shape " + shapeText(r) +
-                                  " where the output has shape " + shapeText(out) +
+            throw py::value_error("the tile function returned shape " + shapeText(shapeOf(r)) +
+                                  " where the output has shape " + shapeText(shapeOf(out)) +
                                   ": every tile's output needs the same leading axes");
         }
         if (firstDType_ && !r.dtype().equal(*firstDType_)) {

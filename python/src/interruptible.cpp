@@ -26,7 +26,7 @@ public:
         std::thread([this] { serve(); }).detach();
     }
 
-    // Runs `job` on this thread; `done` is called there when it has returned.
+    // Runs `job` on this thread; the caller learns of its end from the job itself.
     void start(std::function<void()> job) {
         const std::lock_guard lock(mutex_);
         job_ = std::move(job);

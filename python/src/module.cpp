@@ -65,7 +65,7 @@ py::dict describe(const OperationInfo& info) {
     return d;
 }
 
-// A source that keeps the source it views alive.
+// A level of a source that keeps the source alive.
 struct ViewOf {
     std::shared_ptr<Source> viewed;
     std::unique_ptr<Source> view;
@@ -75,14 +75,6 @@ std::shared_ptr<Source> levelOf(const std::shared_ptr<Source>& source, int level
     auto holder = std::make_shared<ViewOf>();
     holder->viewed = source;
     holder->view = std::make_unique<LevelSource>(*source, level);
-    return {holder, holder->view.get()};
-}
-
-std::shared_ptr<Source> channelsOf(const std::shared_ptr<Source>& source,
-                                   std::vector<int> channels) {
-    auto holder = std::make_shared<ViewOf>();
-    holder->viewed = source;
-    holder->view = std::make_unique<ChannelSource>(*source, std::move(channels));
     return {holder, holder->view.get()};
 }
 
@@ -175,13 +167,7 @@ PYBIND11_MODULE(_native, m) {
 
     py::class_<Operation, std::shared_ptr<Operation>>(m, "Operation")
         .def_property_readonly("id", [](const Operation& op) { return std::string(op.id()); })
-        .def_property_readonly("radius", &Operation::radius)
-        .def("output_dtype",
-             [](const Operation& op, int channels, const py::dtype& dtype) -> py::tuple {
-                 const std::optional<DType> type = engineDType(dtype);
-                 const ImageInfo out = op.outputInfo({{1, 1}, channels, type.value_or(DType::F32)});
-                 return py::make_tuple(out.channels, numpyDType(out.dtype));
-             });
+        .def_property_readonly("radius", &Operation::radius);
     m.def("create_operation",
           [](const std::string& id, const std::map<std::string, std::string>& p) {
               return std::const_pointer_cast<Operation>(createOperation(id, p));
@@ -207,8 +193,7 @@ PYBIND11_MODULE(_native, m) {
                  return d;
              })
         .def("read", &readRegion)
-        .def("level", &levelOf)
-        .def("channels_of", &channelsOf);
+        .def("level", &levelOf);
     m.def("open_source", [](const std::string& name) {
         std::unique_ptr<Source> source;
         {

@@ -26,25 +26,17 @@ public:
 
     void onStart(const RunStats& s) override {
         const py::gil_scoped_acquire gil;
-        listener_.attr("engine_start")(s.tilesTotal, s.chunksTotal);
+        listener_.attr("engine_start")(s.tilesTotal);
     }
     void onTileStart(const Tile& t, const RunStats& s) override { tile("engine_tile_start", t, s); }
     void onTileEnd(const Tile& t, double, const RunStats& s) override {
         tile("engine_tile_end", t, s);
     }
-    void onChunkStart(const Rect& c, const RunStats& s) override {
-        chunk("engine_chunk_start", c, s);
-    }
-    void onChunkEnd(const Rect& c, const RunStats& s) override { chunk("engine_chunk_end", c, s); }
 
 private:
     void tile(const char* event, const Tile& t, const RunStats& s) {
         const py::gil_scoped_acquire gil;
         listener_.attr(event)(tileTuple(t), s.tilesDone, s.engineBytes, s.enginePeakBytes);
-    }
-    void chunk(const char* event, const Rect& c, const RunStats& s) {
-        const py::gil_scoped_acquire gil;
-        listener_.attr(event)(py::make_tuple(c.x, c.y, c.width, c.height), s.chunksDone);
     }
     py::object listener_;
 };
@@ -61,13 +53,6 @@ std::vector<py::ssize_t> resultShape(const std::vector<py::ssize_t>& inputShape,
     shape.push_back(out.size.height);
     shape.push_back(out.size.width);
     return shape;
-}
-
-std::string shapeText(const std::vector<py::ssize_t>& shape) {
-    std::string text = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + ")";
 }
 
 }  // namespace
@@ -111,7 +96,7 @@ std::pair<py::object, OperationReport> runOperation(
         if (out.is_none())
             out = py::array(numpyDType(outInfo.dtype), shape);
         auto array = py::reinterpret_borrow<py::array>(out);
-        const std::vector<py::ssize_t> given(array.shape(), array.shape() + array.ndim());
+        const std::vector<py::ssize_t> given = shapeOf(array);
         if (!array.dtype().equal(numpyDType(outInfo.dtype)) || given != shape) {
             throw py::type_error(
                 "out must be a " + std::string(dtypeName(outInfo.dtype)) + " array of shape " +

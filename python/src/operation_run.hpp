@@ -23,10 +23,9 @@ struct OperationReport {
 // `input` is a numpy array (last two axes spatial, leading axes channels) or a
 // std::shared_ptr<Source>. The result goes to `outputPath` when given (`out` is then None),
 // else into `out` (a writeable array of the result's shape and dtype) or a new array, which is
-// returned with the report. The listener (or None) gets engine_start(tiles, chunks),
+// returned with the report. The listener (or None) gets engine_start(tiles) and
 // engine_tile_start/engine_tile_end((index, row, col, cx, cy, cw, ch, hx, hy, hw, hh),
-// tiles_done, engine_bytes, engine_peak_bytes) and engine_chunk_start/engine_chunk_end((x, y,
-// w, h), chunks_done).
+// tiles_done, engine_bytes, engine_peak_bytes).
 std::pair<pybind11::object, OperationReport> runOperation(
     const std::shared_ptr<const Operation>& operation, const EngineOptions& options,
     const pybind11::object& input, pybind11::object out,

@@ -139,6 +139,7 @@ class _Events:
         self.offset = 0
         self.started = False
         self.returned_list = None
+        self.call = None  # the tile function as runners call it, see TileFlow._prepare_call
         self.tiles = callback.has_tile_listeners()
 
     def start(self) -> None:
@@ -158,30 +159,24 @@ class _Events:
                                   self.stats.total_tiles)
 
     # Events of built-in operations, run by the engine.
-    def engine_start(self, tiles: int, chunks: int) -> None:
+    def engine_start(self, tiles: int) -> None:
         if not self.started:
             self.stats.total_tiles = tiles
             self.start()
 
-    def _engine_tile(self, t, done: int, engine_bytes: int, engine_peak: int):
+    def _engine_tile(self, t, engine_bytes: int, engine_peak: int):
         self.stats.engine_bytes = engine_bytes
         self.stats.engine_peak_bytes = max(self.stats.engine_peak_bytes, engine_peak)
         return ProcessedTile(_spec_of_engine_tile(t, *self.image_size), [])
 
     def engine_tile_start(self, t, done, engine_bytes, engine_peak) -> None:
-        tile = self._engine_tile(t, done, engine_bytes, engine_peak)
+        tile = self._engine_tile(t, engine_bytes, engine_peak)
         self.callback.on_tile_start(tile, self.offset + done, self.stats.total_tiles)
 
     def engine_tile_end(self, t, done, engine_bytes, engine_peak) -> None:
-        tile = self._engine_tile(t, done, engine_bytes, engine_peak)
+        tile = self._engine_tile(t, engine_bytes, engine_peak)
         self.stats.processed_tiles += 1
         self.callback.on_tile_end(tile, self.offset + done - 1, self.stats.total_tiles)
-
-    def engine_chunk_start(self, rect, done) -> None:
-        pass
-
-    def engine_chunk_end(self, rect, done) -> None:
-        pass
 
 
 class _Output:
@@ -202,7 +197,6 @@ class _Output:
             planes = pixels.reshape((-1,) + pixels.shape[-2:])
             if not self.begun:
                 self.begun = True
-                self.leading = pixels.shape[:-2]
                 self.writer.begin(planes.shape[0], planes.dtype, self.height, self.width)
             self.writer.write(x, y, np.ascontiguousarray(planes))
             return
@@ -244,7 +238,8 @@ class TileFlow:
     """Tiled processing of large images; see the module description.
 
     Sizes are ``(height, width)`` in pixels. ``threads`` (keyword only, not in the original)
-    sets how many tiles run at once; default: every core.
+    sets how many tiles run at once; default: every core. After a direct-mode run of a
+    built-in operation, ``measurements`` holds what it reported (e.g. ``nuclei_count``).
     """
 
     def __init__(self, tile_size, overlap=(0, 0), chunk_size=None, chunk_overlap=(16, 16),
@@ -405,10 +400,10 @@ class TileFlow:
         return max(radius, *self.overlap)
 
     def _operation_run(self, stream, sink, events, out, output, compression):
-        if isinstance(stream, ZarrLike):
-            return self._bands(stream, sink, events)
+        if not isinstance(stream, (NumpyStreamable, SourceStreamable)):
+            return self._bands(stream, sink, events)  # array-likes the engine cannot read
         image = stream.array if isinstance(stream, NumpyStreamable) else stream
-        listener = events if (events.tiles or events.callback.has_chunk_listeners()) else None
+        listener = events if events.tiles else None
         if listener is None:
             events.start()
         result, self.measurements = run_operation_on(
@@ -425,27 +420,25 @@ class TileFlow:
                              "chunk_size")
         return specs
 
-    def _function_call(self, events):
-        function, returned_list = _stacking(self._function, _arity(self._function))
-        events.returned_list = returned_list
-        return function
+    def _prepare_call(self, events) -> None:
+        """Gives the run's events the tile function as runners call it (always with two
+        arguments, returning one array)."""
+        if self._function is not None:
+            events.call, events.returned_list = _stacking(self._function,
+                                                          _arity(self._function))
 
     def _run_region(self, pixels: np.ndarray, y: int, x: int, specs, events, out,
                     out_region) -> np.ndarray:
-        """Runs the function over ``specs`` (image coordinates) on ``pixels`` read from
-        (y, x); returns the output holding ``out_region``."""
+        """Runs over ``specs`` (image coordinates) on ``pixels`` read from (y, x); returns the
+        output holding ``out_region`` (``out`` when given, for tile functions)."""
         if self._operation is not None:
             result, _ = run_operation_on(self._operation, pixels, tile=self.tile_size,
                                          overlap=self._engine_overlap(), threads=self.threads)
             oy, ox, oh, ow = out_region
-            result = result[..., oy - y:oy - y + oh, ox - x:ox - x + ow]
-            if out is not None:
-                np.copyto(out[..., oy:oy + oh, ox:ox + ow], result, casting="same_kind")
-                return out
-            return result
+            return result[..., oy - y:oy - y + oh, ox - x:ox - x + ow]
         events.specs = specs
         listener = events if events.tiles else None
-        return _native.run_tiles(self._call, 2, pixels, y, x, tile_table(specs), specs, out,
+        return _native.run_tiles(events.call, 2, pixels, y, x, tile_table(specs), specs, out,
                                  out_region, listener, self.threads)
 
     def _bands(self, stream: Streamable, sink: _Output, events: _Events):
@@ -454,8 +447,7 @@ class TileFlow:
         height, width = stream.shape[-2:]
         specs = self._specs((height, width))
         events.stats.total_tiles = len(specs)
-        if self._function is not None:
-            self._call = self._function_call(events)
+        self._prepare_call(events)
         events.start()
         in_memory = isinstance(stream, NumpyStreamable)
         if in_memory and sink.writer is None:
@@ -473,9 +465,9 @@ class TileFlow:
                 if k + 1 < len(bands):
                     pending = reader.submit(read, bands[k + 1])
                 y0, y1 = band[0].geometry.core.y0, band[-1].geometry.core.y1
-                events.offset = specs.index(band[0]) if events.tiles else 0
                 result = self._run_region(np.asarray(pixels), band[0].geometry.halo.y0, 0, band,
                                           events, None, (y0, 0, y1 - y0, width))
+                events.offset += len(band)
                 sink.put(result, y0, 0)
         finally:
             reader.shutdown(cancel_futures=True)
@@ -507,8 +499,7 @@ class TileFlow:
         stats = events.stats
         stats.total_chunks = len(chunks)
         stats.total_tiles = sum(len(s) for s in per_chunk)
-        if self._function is not None:
-            self._call = self._function_call(events)
+        self._prepare_call(events)
         events.start()
         callback = events.callback
         for i, (chunk, specs) in enumerate(zip(chunks, per_chunk)):
@@ -537,10 +528,8 @@ class TileFlow:
         tiles = []
         for i, spec in enumerate(specs):
             halo = spec.geometry.halo
-            tile = np.asarray(_region(stream, halo.y0, halo.y1, halo.x0, halo.x1))
-            if tile.base is not None or tile.flags.owndata:
-                tile = tile.view()
-                tile.flags.writeable = False
+            tile = np.asarray(_region(stream, halo.y0, halo.y1, halo.x0, halo.x1)).view()
+            tile.flags.writeable = False
             events.tile_start(i)
             try:
                 result = call(tile, spec) if arity == 2 else call(tile)
@@ -551,15 +540,3 @@ class TileFlow:
             tiles.append(ProcessedTile(spec, result))
         return tiles
 
-
-def _is_zarr_like(stream) -> bool:
-    return not isinstance(stream, (NumpyStreamable, SourceStreamable))
-
-
-class _ZarrLikeMeta(type):
-    def __instancecheck__(cls, instance) -> bool:
-        return _is_zarr_like(instance)
-
-
-class ZarrLike(metaclass=_ZarrLikeMeta):
-    """Streamables the engine cannot read directly: read band by band in Python."""
