@@ -3,6 +3,7 @@
 // works on the reduced level shown and equals the batch engine there; the GUI thread stays
 // responsive while a whole-image job runs, and Cancel stops it.
 #include <QCheckBox>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -12,6 +13,7 @@
 #include <QTest>
 #include <QTimer>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
@@ -251,8 +253,11 @@ private slots:
         click(QStringLiteral("runImage"));
         last = clock.elapsed();
         ticker.start();
-        // Pan while the job runs, as a user would.
-        for (int step = 0; view->overlays().tileCount(kSobelLayer) < tiles && step < 600; ++step) {
+        // Pan while the job runs, as a user would, until every tile has arrived; the deadline
+        // only guards against a hang (under ASan on a busy machine the job takes over 30 s).
+        const QDeadlineTimer hang(std::chrono::minutes(5));
+        for (int step = 0; view->overlays().tileCount(kSobelLayer) < tiles && !hang.hasExpired();
+             ++step) {
             view->setCentreAndScale({500.0 + 7 * (step % 400), 400.0 + 5 * (step % 300)}, 1);
             QTest::qWait(50);
         }
